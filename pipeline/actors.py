@@ -1,0 +1,169 @@
+"""Stage 4b: actors and sources. Resolves who acted, who was acted upon, and who reported it.
+
+The dictionary (data/actors.yaml) maps Arabic names and agent phrases ("الطيران الحربي الروسي")
+to canonical ACLED-style names and actor types; data/reporters.yaml does the same for sources.
+Roles come from position: an agent phrase or the name nearest the trigger acts (actor1); a name
+introduced by a target word (على، ضد، استهدف، مواقع …) or a victim noun is acted upon (actor2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.document import ActorMention, Sentence, Trigger
+from pipeline.normalize import Folded, fold
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PROCLITICS = "(?:[وف]?(?:[بك]?ال|لل|[بلك])?)"
+# Words right before a name that make it the target, not the actor.
+TARGET_MARKERS = re.compile(
+    fold(
+        r"(?:على|ضد|استهدف\w*|تستهدف|يستهدف|مواقع|موقع|معاقل|مقر|مقرات|مناطق سيطر\w*|"
+        r"عناصر|صفوف|مقاتلي|حواجز|حاجز|تجمعات|نقاط|قاده|قائد|مناطق|لصالح)"
+        r" (?:\w+ )?$"
+    )
+)
+# Actor types that are victims, not attackers, in violent events.
+VICTIM_TYPES = {"Civilians", "Protesters"}
+VICTIM_CAN_ACT = {"Protests", "Strategic developments"}
+
+
+@dataclass(frozen=True)
+class ActorEntry:
+    name: str
+    actor_type: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+    def valid_on(self, day: dt.date | None) -> bool:
+        if day is None:
+            return self.valid_to is None
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True)
+class ActorPattern:
+    entry: ActorEntry
+    pattern: re.Pattern[str]
+    agent: bool  # an agent phrase: force noun + nationality adjective
+
+
+def _compile(alternatives: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){PROCLITICS}(?:{fold(alternatives)})(?!\w)")
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+@functools.cache
+def load_actors(path: Path = DATA_DIR / "actors.yaml") -> list[ActorPattern]:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    nouns = re.sub(r"\s+", "", spec["force_nouns"])
+    modifiers = spec["noun_modifiers"]
+    patterns: list[ActorPattern] = []
+    for item in spec["actors"]:
+        entry = ActorEntry(
+            item["name"], item["type"], _date(item.get("valid_from")), _date(item.get("valid_to"))
+        )
+        if item.get("adjectives"):
+            agent = (
+                f"(?:ال)?(?:{nouns})(?: (?:ال)?(?:{modifiers}))*"
+                f" (?:ال)?(?:{item['adjectives']})"
+            )
+            patterns.append(ActorPattern(entry, _compile(agent), True))
+        for alias in item.get("aliases", []):
+            patterns.append(ActorPattern(entry, _compile(alias), False))
+    return patterns
+
+
+@functools.cache
+def load_reporters(path: Path = DATA_DIR / "reporters.yaml") -> list[tuple[str, re.Pattern[str]]]:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        (item["name"], _compile("|".join(item["aliases"]))) for item in spec["reporters"]
+    ]
+
+
+def find_actors(sentence: Sentence, day: dt.date | None) -> list[ActorMention]:
+    """Actor names in the sentence, longest first where two overlap, resolved for `day`."""
+    folded = Folded.of(sentence.text, base=sentence.start)
+    found: list[tuple[int, int, ActorPattern]] = []
+    for actor in load_actors():
+        if not actor.entry.valid_on(day):
+            continue
+        for match in actor.pattern.finditer(folded.text):
+            found.append((match.start(), match.end(), actor))
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0]), not m[2].agent))
+    mentions: list[ActorMention] = []
+    taken_until = -1
+    for start, end, actor in found:
+        if start < taken_until:
+            continue
+        taken_until = end
+        orig_start, orig_end = folded.span(start, end)
+        mentions.append(
+            ActorMention(
+                start=orig_start,
+                end=orig_end,
+                text=sentence.text[orig_start - sentence.start : orig_end - sentence.start],
+                name=actor.entry.name,
+                actor_type=actor.entry.actor_type,
+                role_hint="agent" if actor.agent else "",
+            )
+        )
+    return mentions
+
+
+def _is_target(sentence: Sentence, mention: ActorMention) -> bool:
+    before = fold(sentence.text[: mention.start - sentence.start])[-30:]
+    return bool(TARGET_MARKERS.search(before))
+
+
+def assign_roles(
+    sentence: Sentence, trigger: Trigger, mentions: list[ActorMention]
+) -> tuple[ActorMention | None, ActorMention | None]:
+    """(actor1, actor2) for one trigger of the sentence."""
+    if not mentions:
+        return None, None
+    victims_may_act = trigger.event_type in VICTIM_CAN_ACT
+
+    def distance(mention: ActorMention) -> int:
+        if mention.end <= trigger.start:
+            return trigger.start - mention.end
+        return max(0, mention.start - trigger.end) + 5  # subjects usually precede in reports
+
+    targets = [m for m in mentions if _is_target(sentence, m)]
+    agents = [
+        m
+        for m in mentions
+        if m not in targets and (victims_may_act or m.actor_type not in VICTIM_TYPES)
+    ]
+    agent_phrases = [m for m in agents if m.role_hint == "agent"]
+    actor1 = min(agent_phrases or agents, key=distance, default=None)
+    rest = [m for m in mentions if m is not actor1 and (actor1 is None or m.name != actor1.name)]
+    victims = [m for m in rest if m in targets or m.actor_type in VICTIM_TYPES]
+    actor2 = min(victims or rest, key=distance, default=None)
+    return actor1, actor2
+
+
+def find_reporter(text: str) -> str | None:
+    """Canonical name of the first source the text attributes the report to."""
+    folded = fold(text)
+    best: tuple[int, str] | None = None
+    for name, pattern in load_reporters():
+        match = pattern.search(folded)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), name)
+    return best[1] if best else None

@@ -1,0 +1,111 @@
+"""Stage 6: deduplicate within an article, as ACLED's granularity rule asks.
+
+One event per event type, place and day: when an article tells the same strike in its lead and
+again in its body, the first report is kept and later ones only fill the fields it lacks (a toll,
+an actor, a date expression). A sentence that continues a report without naming the place
+("وقتل خمسة مدنيين في الغارات") joins the located event of the same type and day before it in
+the same paragraph. Actors left unsaid in a sentence are taken from the previous event of the
+same type in the article, as an analyst reading the whole report would.
+"""
+
+from __future__ import annotations
+
+from schemas import Event
+
+# Fields a later report of the same event may fill when the first one left them empty.
+FILLABLE = (
+    "actor1",
+    "actor1_text",
+    "actor1_type",
+    "actor2",
+    "actor2_text",
+    "actor2_type",
+    "killed_low",
+    "killed_high",
+    "injured_low",
+    "injured_high",
+    "civilian_victims",
+    "reported_by",
+)
+
+
+def _place_key(event: Event) -> str | None:
+    return event.location or event.location_text
+
+
+def _key(event: Event) -> tuple[str, str | None, object]:
+    return (event.event_type, _place_key(event), event.event_date)
+
+
+def _absorb(kept: Event, later: Event) -> Event:
+    updates: dict[str, object] = {}
+    for name in FILLABLE:
+        if getattr(kept, name) is None and getattr(later, name) is not None:
+            updates[name] = getattr(later, name)
+    if "killed_low" in updates or "killed_high" in updates:
+        updates["fatalities"] = later.fatalities
+        updates["killed_low"], updates["killed_high"] = later.killed_low, later.killed_high
+    if "injured_low" in updates or "injured_high" in updates:
+        updates["injured_low"], updates["injured_high"] = later.injured_low, later.injured_high
+    return kept.model_copy(update=updates) if updates else kept
+
+
+def inherit_actors(events: list[Event]) -> list[Event]:
+    """Give an event without actor1 the actor1 of the previous event of its type."""
+    last: dict[str, Event] = {}
+    result: list[Event] = []
+    for event in events:
+        previous = last.get(event.event_type)
+        if event.actor1 is None and previous is not None and previous.actor1 is not None:
+            event = event.model_copy(
+                update={
+                    "actor1": previous.actor1,
+                    "actor1_text": None,
+                    "actor1_type": previous.actor1_type,
+                }
+            )
+        if event.actor1 is not None:
+            last[event.event_type] = event
+        result.append(event)
+    return result
+
+
+def deduplicate(events: list[Event], paragraph_of: dict[int, int]) -> list[Event]:
+    """Merge reports of one event inside one article; `paragraph_of` maps char_start → paragraph.
+
+    An event without any place that continues no located event is dropped: ACLED codes no event
+    without a location, and such sentences are mostly talk about events told elsewhere.
+    """
+    kept: list[Event] = []
+    index: dict[tuple[str, str | None, object], int] = {}
+    for event in inherit_actors(events):
+        if _place_key(event) is None:
+            target = _continued_event(kept, event, paragraph_of)
+            if target is not None:
+                kept[target] = _absorb(kept[target], event)
+            continue
+        key = _key(event)
+        if key in index:
+            kept[index[key]] = _absorb(kept[index[key]], event)
+            continue
+        index[key] = len(kept)
+        kept.append(event)
+    return kept
+
+
+def _continued_event(
+    kept: list[Event], event: Event, paragraph_of: dict[int, int]
+) -> int | None:
+    """Index of the located event of the same type and day in the same paragraph, if any."""
+    paragraph = paragraph_of.get(event.char_start)
+    for position in range(len(kept) - 1, -1, -1):
+        candidate = kept[position]
+        if paragraph_of.get(candidate.char_start) != paragraph:
+            break
+        if (
+            candidate.event_type == event.event_type
+            and candidate.event_date == event.event_date
+            and _place_key(candidate) is not None
+        ):
+            return position
+    return None

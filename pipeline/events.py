@@ -1,0 +1,206 @@
+"""Stages 3-5: read each sentence's triggers, resolve its arguments, assemble `Event` records.
+
+For every sentence that reports something (pipeline/triggers.py), the arguments come from the
+same sentence: places (gazetteer), actors (dictionary), date (own rules + dateparser), toll.
+ACLED's granularity rule decides how many events a sentence gives: one per event type and
+place, so "غارات على دوما وحرستا وعربين" is three events. Every event is validated by the
+pydantic model on construction and carries its evidence offsets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from pipeline import __version__
+from pipeline.actors import assign_roles, find_actors, find_reporter
+from pipeline.dates import sentence_dates
+from pipeline.document import ActorMention, DateMention, Document, PlaceMention, Sentence
+from pipeline.gazetteer import Gazetteer
+from pipeline.tolls import fatalities, find_toll
+from pipeline.triggers import Lexicon, SentenceReading, load_lexicon, read_sentence
+from schemas import Event
+
+# Base confidence of an event from a strong trigger word; weak words and flags lower it.
+CONFIDENCE_STRONG = 0.8
+CONFIDENCE_WEAK = 0.55
+FLAG_FACTORS = {"denied": 0.4, "alleged": 0.6, "location_unresolved": 0.9, "location_missing": 0.8}
+# Events dated this long before publication are background, not news (GUIDELINES: optional),
+# and counting them again would inflate the dataset with re-told history.
+MAX_AGE_DAYS = 30
+# Place kinds that only situate a more specific place named beside them ("دوما بريف دمشق").
+AREA_KINDS = {"country", "governorate", "region", "district", "subdistrict"}
+
+
+@dataclass
+class Context:
+    """What the assembly needs besides the document: loaded once per process."""
+
+    gazetteer: Gazetteer
+    lexicon: Lexicon
+    run_id: str
+
+
+def make_context(gazetteer: Gazetteer, run_id: str) -> Context:
+    return Context(gazetteer=gazetteer, lexicon=load_lexicon(), run_id=run_id)
+
+
+def event_id(doc: Document, sub_event_type: str, trigger_start: int, place_key: str) -> str:
+    """Stable id: same article content and same reading give the same id, run after run."""
+    key = f"{doc.article.id}|{doc.content_sha256}|{sub_event_type}|{trigger_start}|{place_key}"
+    return "ev-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+def most_specific(places: list[PlaceMention], actors: list[ActorMention]) -> list[PlaceMention]:
+    """Drop places that only situate another place of the sentence, and places that are actors."""
+    places = [
+        p
+        for p in places
+        if not any(a.start <= p.start and p.end <= a.end for a in actors)
+        or (p.place is not None and p.place.kind not in ("country", "capital"))
+    ]
+    specific = [p for p in places if p.place is None or p.place.kind not in AREA_KINDS]
+    if not specific:
+        # Only areas: keep the most specific level named, not the governorate behind a region.
+        levels = ["subdistrict", "district", "region", "governorate", "country"]
+        for level in levels:
+            chosen = [p for p in places if p.place is not None and p.place.kind == level]
+            if chosen:
+                return chosen
+        return places
+    kept = list(specific)
+    for area in places:
+        if area in specific or area.place is None:
+            continue
+        covered = any(
+            s.place is not None
+            and (s.place.admin1 == area.place.admin1 or s.place.country != "SYR")
+            and area.place.kind in AREA_KINDS
+            for s in specific
+        )
+        if not covered:
+            kept.append(area)
+    return sorted(kept, key=lambda p: p.start)
+
+
+def _admin1_context(doc: Document, gazetteer: Gazetteer) -> set[str]:
+    names: set[str] = set()
+    for sentence in doc.sentences:
+        for mention in gazetteer.find_places(sentence.text, base=sentence.start):
+            if mention.place is not None and mention.place.admin1:
+                names.add(mention.place.admin1)
+    return names
+
+
+def _confidence(weak: bool, flags: list[str]) -> float:
+    value = CONFIDENCE_WEAK if weak else CONFIDENCE_STRONG
+    for flag in flags:
+        value *= FLAG_FACTORS.get(flag, 1.0)
+    return round(value, 3)
+
+
+def sentence_events(
+    doc: Document,
+    sentence: Sentence,
+    reading: SentenceReading,
+    date: tuple[DateMention | None, list[str]],
+    context: Context,
+    admin1_context: set[str],
+) -> list[Event]:
+    """The events one sentence reports: one per event type and place."""
+    date_mention, date_flags = date
+    day = date_mention.date if date_mention else doc.published_date
+    locs = [e for e in sentence.entities if e.label == "LOC"]
+    places = context.gazetteer.find_places(
+        sentence.text, base=sentence.start, candidates=locs, context_admin1=admin1_context
+    )
+    actors = find_actors(sentence, day)
+    places = most_specific(places, actors)
+    toll = find_toll(sentence.text, base=sentence.start)
+    reporter = find_reporter(sentence.text)
+    own_date = date_mention is not None and not date_flags
+    has_toll = toll.killed_low is not None or toll.injured_low is not None
+    published = doc.published_date
+    if day is not None and published is not None and (published - day).days > MAX_AGE_DAYS:
+        return []
+    events: list[Event] = []
+    for trigger in reading.triggers:
+        if any(a.start <= trigger.start and trigger.end <= a.end for a in actors):
+            continue  # a word inside a name: "تحرير" in "هيئة تحرير الشام"
+        if trigger.priority < 0 and not (own_date or has_toll):
+            continue  # a weak word alone, with no date or toll, is talk about an event
+        actor1, actor2 = assign_roles(sentence, trigger, actors)
+        sub_event_type = trigger.sub_event_type
+        if sub_event_type == "Government regains territory" and (
+            actor1 is not None and actor1.actor_type != "State forces"
+        ):
+            sub_event_type = "Non-state actor overtakes territory"
+        for place in places or [None]:
+            flags = list(reading.flags) + list(date_flags)
+            if place is None:
+                flags.append("location_missing")
+            elif place.place is None:
+                flags.append("location_unresolved")
+            resolved = place.place if place is not None else None
+            place_key = (resolved.name if resolved else place.text) if place else ""
+            events.append(
+                Event(
+                    event_id=event_id(doc, sub_event_type, trigger.start, place_key),
+                    article_id=doc.article.id,
+                    source=doc.article.source,
+                    url=doc.article.url,
+                    published=doc.article.published,
+                    event_type=trigger.event_type,  # type: ignore[arg-type]
+                    sub_event_type=sub_event_type,  # type: ignore[arg-type]
+                    action=trigger.text,
+                    actor1=actor1.name if actor1 else None,
+                    actor1_text=actor1.text if actor1 else None,
+                    actor1_type=actor1.actor_type if actor1 else None,  # type: ignore[arg-type]
+                    actor2=actor2.name if actor2 else None,
+                    actor2_text=actor2.text if actor2 else None,
+                    actor2_type=actor2.actor_type if actor2 else None,  # type: ignore[arg-type]
+                    location=resolved.name if resolved else None,
+                    location_text=place.text if place else None,
+                    admin1=resolved.admin1 if resolved else None,  # type: ignore[arg-type]
+                    admin2=resolved.admin2 if resolved else None,
+                    admin3=resolved.admin3 if resolved else None,
+                    pcode=resolved.pcode if resolved else None,
+                    country=resolved.country if resolved else None,
+                    latitude=resolved.latitude if resolved else None,
+                    longitude=resolved.longitude if resolved else None,
+                    geo_precision=place.geo_precision if resolved and place else None,
+                    event_date=date_mention.date if date_mention else None,
+                    date_start=date_mention.date_start if date_mention else None,
+                    date_text=(date_mention.text or None) if date_mention else None,
+                    date_precision=date_mention.precision if date_mention else None,
+                    killed_low=toll.killed_low,
+                    killed_high=toll.killed_high,
+                    injured_low=toll.injured_low,
+                    injured_high=toll.injured_high,
+                    fatalities=fatalities(toll),
+                    civilian_victims=toll.civilian_victims,
+                    reported_by=reporter,
+                    sentence=sentence.text,
+                    char_start=sentence.start,
+                    char_end=sentence.end,
+                    confidence=_confidence(trigger.priority < 0, flags),
+                    flags=sorted(set(flags)),  # type: ignore[arg-type]
+                    cluster_id=event_id(doc, sub_event_type, trigger.start, place_key),
+                    pipeline_version=__version__,
+                    run_id=context.run_id,
+                )
+            )
+    return events
+
+
+def extract_events(doc: Document, context: Context) -> Document:
+    """Fill `doc.events` with every event the article reports (before deduplication)."""
+    admin1_context = _admin1_context(doc, context.gazetteer)
+    dates = sentence_dates(doc)
+    events: list[Event] = []
+    for sentence, date in zip(doc.sentences, dates, strict=True):
+        reading = read_sentence(sentence, context.lexicon)
+        if reading.triggers:
+            events.extend(sentence_events(doc, sentence, reading, date, context, admin1_context))
+    doc.events = events
+    return doc
