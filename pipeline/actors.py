@@ -25,11 +25,14 @@ PROCLITICS = "(?:[وف]?(?:[بك]?ال|لل|[بلك])?)"
 # Words right before a name that make it the target, not the actor.
 TARGET_MARKERS = re.compile(
     fold(
-        r"(?:على|ضد|استهدف\w*|تستهدف|يستهدف|مواقع|موقع|معاقل|مقر|مقرات|مناطق سيطر\w*|"
+        r"(?:على|ضد|مواقع|موقع|معاقل|مقر|مقرات|مناطق سيطر\w*|"
         r"عناصر|صفوف|مقاتلي|حواجز|حاجز|تجمعات|نقاط|قاده|قائد|مناطق|لصالح)"
         r" (?:\w+ )?$"
     )
 )
+# A name right after "targeted" is its object, unless the name is an agent phrase: in
+# "استهدف الطيران الروسي مواقع" the air force is the verb's subject.
+TARGET_VERB = re.compile(fold(r"(?:استهدف\w*|تستهدف|يستهدف) (?:\w+ )?$"))
 # Actor types that are victims, not attackers, in violent events.
 VICTIM_TYPES = {"Civilians", "Protesters"}
 VICTIM_CAN_ACT = {"Protests", "Strategic developments"}
@@ -79,8 +82,7 @@ def load_actors(path: Path = DATA_DIR / "actors.yaml") -> list[ActorPattern]:
         )
         if item.get("adjectives"):
             agent = (
-                f"(?:ال)?(?:{nouns})(?: (?:ال)?(?:{modifiers}))*"
-                f" (?:ال)?(?:{item['adjectives']})"
+                f"(?:ال)?(?:{nouns})(?: (?:ال)?(?:{modifiers}))* (?:ال)?(?:{item['adjectives']})"
             )
             patterns.append(ActorPattern(entry, _compile(agent), True))
         for alias in item.get("aliases", []):
@@ -91,9 +93,7 @@ def load_actors(path: Path = DATA_DIR / "actors.yaml") -> list[ActorPattern]:
 @functools.cache
 def load_reporters(path: Path = DATA_DIR / "reporters.yaml") -> list[tuple[str, re.Pattern[str]]]:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [
-        (item["name"], _compile("|".join(item["aliases"]))) for item in spec["reporters"]
-    ]
+    return [(item["name"], _compile("|".join(item["aliases"]))) for item in spec["reporters"]]
 
 
 def find_actors(sentence: Sentence, day: dt.date | None) -> list[ActorMention]:
@@ -128,7 +128,9 @@ def find_actors(sentence: Sentence, day: dt.date | None) -> list[ActorMention]:
 
 def _is_target(sentence: Sentence, mention: ActorMention) -> bool:
     before = fold(sentence.text[: mention.start - sentence.start])[-30:]
-    return bool(TARGET_MARKERS.search(before))
+    if TARGET_MARKERS.search(before):
+        return True
+    return mention.role_hint != "agent" and bool(TARGET_VERB.search(before))
 
 
 def assign_roles(

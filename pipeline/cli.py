@@ -14,7 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline import __version__
-from pipeline.models import ModelsMissingError, download_models, resolve_models_dir, stanza_default_dir
+from pipeline.models import (
+    ModelsMissingError,
+    download_models,
+    resolve_models_dir,
+    stanza_default_dir,
+)
 
 app = typer.Typer(
     help="waqai: Arabic conflict news in, an ACLED-style event dataset (Parquet) out.",
@@ -40,7 +45,8 @@ GazetteerOption = Annotated[
 
 
 def _fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}")
+    # Plain text, one line: rich would wrap a long message, and scripts grep for it.
+    typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
 
 
@@ -60,7 +66,8 @@ def extract(
     ),
 ) -> None:
     """Extract events from articles into a Parquet dataset (events, articles, rejects)."""
-    from pipeline.runner import RunSummary, extract as run_extract
+    from pipeline.runner import RunSummary
+    from pipeline.runner import extract as run_extract
     from pipeline.writer import TABLE_NAMES, has_dataset
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

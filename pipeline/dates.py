@@ -26,14 +26,14 @@ import yaml
 
 from pipeline.document import DateMention, Document
 from pipeline.normalize import fold
+from pipeline.numbers import lexicon as number_lexicon
 from pipeline.numbers import (
-    Token,
+    proclitic_forms,
     read_number,
     read_ordinal,
     read_quantity,
     tokenize,
 )
-from pipeline.numbers import lexicon as number_lexicon
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -94,6 +94,7 @@ class DateLexicon:
     weekday_date_connectors: frozenset[str]
     ordinal_month_connector: tuple[Phrase, ...]
     topic_shift_openers: tuple[Phrase, ...]
+    continuation_openers: frozenset[str]
     future_markers: tuple[Phrase, ...]
     future_tolerance_days: int
     since_same_report_days: int
@@ -182,6 +183,7 @@ def lexicon() -> DateLexicon:
         weekday_date_connectors=_words(raw["weekday_date_connectors"]),
         ordinal_month_connector=_phrases(raw["ordinal_month_connector"]),
         topic_shift_openers=_phrases(raw["topic_shift_openers"]),
+        continuation_openers=_words(raw["continuation_openers"]),
         future_markers=_phrases(raw["future_markers"]),
         future_tolerance_days=int(raw["future_tolerance_days"]),
         since_same_report_days=int(raw["since_same_report_days"]),
@@ -193,16 +195,7 @@ def lexicon() -> DateLexicon:
 
 def _bare_forms(token: str) -> list[str]:
     """The token and its forms without the proclitics و/ف and ب/ل/ك ("والسبت", "بالأمس")."""
-    forms = [token]
-    for conj in ("و", "ف"):
-        if token.startswith(conj) and len(token) > 2:
-            forms.append(token[1:])
-    for form in list(forms):
-        if form.startswith("لل") and len(form) > 3:
-            forms.append("ال" + form[2:])
-        elif form[:1] in ("ب", "ل", "ك") and len(form) > 3:
-            forms.append(form[1:])
-    return forms
+    return proclitic_forms(token, article=False)
 
 
 def _word_in(token: str, words: Container[str]) -> str | None:
@@ -857,6 +850,11 @@ def _find(text: str, published: dt.date | None, base: int) -> list[tuple[DateMen
     return found
 
 
+def best_date(text: str, published: dt.date | None, base: int = 0) -> DateMention | None:
+    """The time expression of `text` most likely to date its event (see `_best`), or None."""
+    return _best(_find(text, published, base))
+
+
 def _best(found: list[tuple[DateMention, str]]) -> DateMention | None:
     """The expression most likely to date the event of the sentence.
 
@@ -877,38 +875,63 @@ def _best(found: list[tuple[DateMention, str]]) -> DateMention | None:
     return ranked[0][1][0]
 
 
-def _starts_new_report(tokens: Sequence[Token]) -> bool:
-    words = [token.text for token in tokens[:6]]
+def _starts_new_report(words: Sequence[str]) -> bool:
+    """The sentence opens with a topic shift ("من جهة أخرى", "أمنياً")."""
     return any(_phrase_end(words, i, lexicon().topic_shift_openers) is not None for i in range(2))
+
+
+def _continues(words: Sequence[str]) -> bool:
+    """The sentence opens with a conjunction, so it goes on with the report before it."""
+    if not words:
+        return False
+    first = words[0]
+    if first in lexicon().continuation_openers:
+        return True
+    return first[:1] in ("و", "ف") and len(first) > 3
 
 
 def sentence_dates(doc: Document) -> list[tuple[DateMention | None, list[str]]]:
     """One entry per doc.sentences item: the date for that sentence and its flags.
 
     - the sentence has its own date expression: (that mention, []);
-    - else the date of the nearest preceding dated sentence of the same paragraph, when the
-      sentence continues the same report: (a copy of that mention, ["date_inherited"]);
+    - else the date of the nearest preceding sentence dated to a day, when the sentence
+      continues the same report: it is in the same paragraph as the sentence before it, or it
+      opens with a conjunction ("وأضاف", "كما"), and no sentence in between broke the chain or
+      opened a new topic ("من جهة أخرى", "أمنياً"): (a copy of that mention, ["date_inherited"]);
     - else the publication date: (DateMention(-1, -1, "", published, published, 1),
       ["date_from_publication"]);
     - no publication date: (None, ["date_unresolved"]).
     """
     published = doc.published_date
     result: list[tuple[DateMention | None, list[str]]] = []
-    last_dated: tuple[int, DateMention] | None = None  # (paragraph, mention)
+    carried: DateMention | None = None  # the date the current chain of sentences goes on with
+    previous_paragraph: int | None = None
     for sentence in doc.sentences:
         found = _find(sentence.text, published, sentence.start)
         own = _best(found)
+        words = [token.text for token in tokenize(sentence.text)]
+        same_paragraph = sentence.paragraph == previous_paragraph
+        previous_paragraph = sentence.paragraph
         if own is not None and own.date is not None:
             result.append((own, []))
-            last_dated = (sentence.paragraph, own)
+            # Only a day carries over to the sentences that follow. A coarser date ("الأسبوع
+            # الماضي", "قبل أيام") is background to its own sentence, and a sentence naming
+            # several days ("24 الخميس وأربعة الجمعة") is a recap: neither sets the date of
+            # the report that goes on after them.
+            days = {m.date for m, _role in found if m.date is not None}
+            if own.precision == 1 and len(days) == 1:
+                carried = own
+            elif len(days) > 1:
+                carried = None
             continue
         if (
-            last_dated is not None
-            and last_dated[0] == sentence.paragraph
-            and not _starts_new_report(tokenize(sentence.text))
+            carried is not None
+            and (same_paragraph or _continues(words))
+            and not _starts_new_report(words)
         ):
-            result.append((replace(last_dated[1]), ["date_inherited"]))
+            result.append((replace(carried), ["date_inherited"]))
             continue
+        carried = None
         if published is not None:
             result.append(
                 (

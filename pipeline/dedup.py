@@ -93,9 +93,7 @@ def deduplicate(events: list[Event], paragraph_of: dict[int, int]) -> list[Event
     return kept
 
 
-def _continued_event(
-    kept: list[Event], event: Event, paragraph_of: dict[int, int]
-) -> int | None:
+def _continued_event(kept: list[Event], event: Event, paragraph_of: dict[int, int]) -> int | None:
     """Index of the located event of the same type and day in the same paragraph, if any."""
     paragraph = paragraph_of.get(event.char_start)
     for position in range(len(kept) - 1, -1, -1):

@@ -45,9 +45,13 @@ def locations_agree(pred: dict[str, Any], gold: dict[str, Any]) -> bool:
     # "مدينة دوما بريف دمشق" vs "دوما": one contains the other as whole words.
     for g in gold_keys:
         for p in pred_keys:
-            if len(p) >= 3 and len(g) >= 3 and (
-                re.search(rf"(?<!\w){re.escape(p)}(?!\w)", g)
-                or re.search(rf"(?<!\w){re.escape(g)}(?!\w)", p)
+            if (
+                len(p) >= 3
+                and len(g) >= 3
+                and (
+                    re.search(rf"(?<!\w){re.escape(p)}(?!\w)", g)
+                    or re.search(rf"(?<!\w){re.escape(g)}(?!\w)", p)
+                )
             ):
                 return True
     return False
@@ -123,7 +127,9 @@ class Scores:
             "predictions": self.n_pred,
             "gold_required": self.n_gold_required,
             "gold_optional": self.n_gold_optional,
-            "fields": {k: {"accuracy": round(a, 4), "n": n} for k, (a, n) in self.field_accuracy().items()},
+            "fields": {
+                k: {"accuracy": round(a, 4), "n": n} for k, (a, n) in self.field_accuracy().items()
+            },
             "per_type": per_type,
         }
 

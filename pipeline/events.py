@@ -9,7 +9,9 @@ pydantic model on construction and carries its evidence offsets.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 
 from pipeline import __version__
@@ -17,6 +19,7 @@ from pipeline.actors import assign_roles, find_actors, find_reporter
 from pipeline.dates import sentence_dates
 from pipeline.document import ActorMention, DateMention, Document, PlaceMention, Sentence
 from pipeline.gazetteer import Gazetteer
+from pipeline.normalize import fold
 from pipeline.tolls import fatalities, find_toll
 from pipeline.triggers import Lexicon, SentenceReading, load_lexicon, read_sentence
 from schemas import Event
@@ -28,6 +31,9 @@ FLAG_FACTORS = {"denied": 0.4, "alleged": 0.6, "location_unresolved": 0.9, "loca
 # Events dated this long before publication are background, not news (GUIDELINES: optional),
 # and counting them again would inflate the dataset with re-told history.
 MAX_AGE_DAYS = 30
+# Words before a place that make it a destination ("إلى إدلب", "باتجاه الشمال", "وجهتهم الرقة").
+DESTINATION = re.compile(r"(?:الي|نحو|باتجاه|وجهتهم|وجهتها|صوب|لتكون وجهتهم) (?:\w+ )?$")
+YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 # Place kinds that only situate a more specific place named beside them ("دوما بريف دمشق").
 AREA_KINDS = {"country", "governorate", "region", "district", "subdistrict"}
 
@@ -52,18 +58,28 @@ def event_id(doc: Document, sub_event_type: str, trigger_start: int, place_key: 
 
 
 def most_specific(places: list[PlaceMention], actors: list[ActorMention]) -> list[PlaceMention]:
-    """Drop places that only situate another place of the sentence, and places that are actors."""
+    """The places a sentence's events happened at.
+
+    A country is never an event's place (ACLED codes the most specific place; a country alone
+    is "no place"); a capital standing for its government ("قالت واشنطن") is an actor; a
+    Syrian place beats a foreign one named beside it; a place we could not resolve only counts
+    when nothing resolved is named; an area that only situates a more specific place of the
+    sentence ("دوما بريف دمشق") gives way to it.
+    """
     places = [
         p
         for p in places
-        if not any(a.start <= p.start and p.end <= a.end for a in actors)
-        or (p.place is not None and p.place.kind not in ("country", "capital"))
+        if (p.place is None or p.place.kind != "country")
+        and not any(a.start <= p.start and p.end <= a.end for a in actors)
     ]
+    if any(p.place is not None and p.place.country == "SYR" for p in places):
+        places = [p for p in places if p.place is None or p.place.country == "SYR"]
+    if any(p.place is not None for p in places):
+        places = [p for p in places if p.place is not None]
     specific = [p for p in places if p.place is None or p.place.kind not in AREA_KINDS]
     if not specific:
         # Only areas: keep the most specific level named, not the governorate behind a region.
-        levels = ["subdistrict", "district", "region", "governorate", "country"]
-        for level in levels:
+        for level in ("subdistrict", "district", "region", "governorate"):
             chosen = [p for p in places if p.place is not None and p.place.kind == level]
             if chosen:
                 return chosen
@@ -72,15 +88,28 @@ def most_specific(places: list[PlaceMention], actors: list[ActorMention]) -> lis
     for area in places:
         if area in specific or area.place is None:
             continue
-        covered = any(
-            s.place is not None
-            and (s.place.admin1 == area.place.admin1 or s.place.country != "SYR")
-            and area.place.kind in AREA_KINDS
-            for s in specific
-        )
+        covered = any(s.place is not None and s.place.admin1 == area.place.admin1 for s in specific)
         if not covered:
             kept.append(area)
     return sorted(kept, key=lambda p: p.start)
+
+
+def without_destinations(sentence: Sentence, places: list[PlaceMention]) -> list[PlaceMention]:
+    """For movements, drop the places people go to: the event is where they leave from."""
+    kept = [
+        p
+        for p in places
+        if not DESTINATION.search(fold(sentence.text[: p.start - sentence.start])[-24:])
+    ]
+    return kept or places
+
+
+def historical(sentence: Sentence, published: dt.date | None) -> bool:
+    """The sentence names a year well before publication: background, not news."""
+    if published is None:
+        return False
+    years = [int(y) for y in YEAR.findall(fold(sentence.text))]
+    return any(1900 < year < published.year - 1 for year in years)
 
 
 def _admin1_context(doc: Document, gazetteer: Gazetteer) -> set[str]:
@@ -123,6 +152,8 @@ def sentence_events(
     published = doc.published_date
     if day is not None and published is not None and (published - day).days > MAX_AGE_DAYS:
         return []
+    if historical(sentence, published):
+        return []
     events: list[Event] = []
     for trigger in reading.triggers:
         if any(a.start <= trigger.start and trigger.end <= a.end for a in actors):
@@ -135,7 +166,12 @@ def sentence_events(
             actor1 is not None and actor1.actor_type != "State forces"
         ):
             sub_event_type = "Non-state actor overtakes territory"
-        for place in places or [None]:
+        event_places: list[PlaceMention | None] = list(
+            without_destinations(sentence, places)
+            if trigger.event_type == "Strategic developments"
+            else places
+        ) or [None]
+        for place in event_places:
             flags = list(reading.flags) + list(date_flags)
             if place is None:
                 flags.append("location_missing")
@@ -150,18 +186,18 @@ def sentence_events(
                     source=doc.article.source,
                     url=doc.article.url,
                     published=doc.article.published,
-                    event_type=trigger.event_type,  # type: ignore[arg-type]
-                    sub_event_type=sub_event_type,  # type: ignore[arg-type]
+                    event_type=trigger.event_type,
+                    sub_event_type=sub_event_type,
                     action=trigger.text,
                     actor1=actor1.name if actor1 else None,
                     actor1_text=actor1.text if actor1 else None,
-                    actor1_type=actor1.actor_type if actor1 else None,  # type: ignore[arg-type]
+                    actor1_type=actor1.actor_type if actor1 else None,
                     actor2=actor2.name if actor2 else None,
                     actor2_text=actor2.text if actor2 else None,
-                    actor2_type=actor2.actor_type if actor2 else None,  # type: ignore[arg-type]
+                    actor2_type=actor2.actor_type if actor2 else None,
                     location=resolved.name if resolved else None,
                     location_text=place.text if place else None,
-                    admin1=resolved.admin1 if resolved else None,  # type: ignore[arg-type]
+                    admin1=resolved.admin1 if resolved else None,
                     admin2=resolved.admin2 if resolved else None,
                     admin3=resolved.admin3 if resolved else None,
                     pcode=resolved.pcode if resolved else None,
@@ -184,7 +220,7 @@ def sentence_events(
                     char_start=sentence.start,
                     char_end=sentence.end,
                     confidence=_confidence(trigger.priority < 0, flags),
-                    flags=sorted(set(flags)),  # type: ignore[arg-type]
+                    flags=sorted(set(flags)),
                     cluster_id=event_id(doc, sub_event_type, trigger.start, place_key),
                     pipeline_version=__version__,
                     run_id=context.run_id,

@@ -48,8 +48,7 @@ def annotate(docs: Sequence[Document], nlp: Any) -> None:
             if not tokens:
                 continue
             entities = [
-                Span(base + e.start_char, base + e.end_char, e.text, e.type)
-                for e in sentence.ents
+                Span(base + e.start_char, base + e.end_char, e.text, e.type) for e in sentence.ents
             ]
             start, end = tokens[0].start, tokens[-1].end
             doc.sentences.append(

@@ -49,6 +49,29 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
     return tokens
 
 
+def proclitic_forms(token: str, article: bool = False) -> list[str]:
+    """The token and its forms without attached proclitics, most specific first.
+
+    Strips the conjunctions و/ف, then the prepositions ب/ل/ك ("لل" → "ال"), then, when
+    `article` is true, the article ال: "والقتلى" → [..., "القتلى", "قتلى"]. Forms shorter than
+    two letters are not produced, so "وال" never becomes a word.
+    """
+    forms = [token]
+    for conj in ("و", "ف"):
+        if token.startswith(conj) and len(token) > 2:
+            forms.append(token[1:])
+    for form in list(forms):
+        if form.startswith("لل") and len(form) > 3:
+            forms.append("ال" + form[2:])
+        elif form[:1] in ("ب", "ل", "ك") and len(form) > 3:
+            forms.append(form[1:])
+    if article:
+        for form in list(forms):
+            if form.startswith("ال") and len(form) > 3:
+                forms.append(form[2:])
+    return forms
+
+
 @dataclass(frozen=True)
 class Quantity:
     """A number or range read from tokens [first, last) of a token list."""
@@ -213,6 +236,15 @@ def read_number(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
             nxt = _conjoined(tokens, j)
             if nxt is None:
                 break
+            if nxt[0].isdigit():
+                # "ستة آلاف و259": digits may finish a number begun in words.
+                value, k = int(nxt[0]), nxt[1]
+                if limit is not None and value >= limit:
+                    break
+                total += value
+                j = k
+                limit = _magnitude(value)
+                continue
             word_tokens: Sequence[str] = [nxt[0], *tokens[nxt[1] :]]
             offset = nxt[1] - 1
         else:
@@ -318,6 +350,8 @@ def read_quantity(tokens: Sequence[str], i: int) -> Quantity | None:
         if _match_phrase(tokens, i, phrase):
             effect, j = hedge, i + len(phrase)
             break
+    if j >= len(tokens):
+        return None
     if tokens[j] == "ما" and j + 1 < len(tokens) and tokens[j + 1] in lex.range_openers:
         j += 1  # "ما بين"
     opener = tokens[j] in lex.range_openers and j + 1 < len(tokens)

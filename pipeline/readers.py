@@ -32,7 +32,9 @@ _JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 _TEXT_SUFFIXES = {".txt", ".text"}
 # Inside a directory, only these are read (plus files without a suffix, as TREC dumps often
 # are): a README or a stray image beside the articles is not an article.
-_DIRECTORY_SUFFIXES = _JSONL_SUFFIXES | _TEXT_SUFFIXES | {".gz", ".tgz", ".tar", ".xml", ".sgml", ".trec"}
+_DIRECTORY_SUFFIXES = (
+    _JSONL_SUFFIXES | _TEXT_SUFFIXES | {".gz", ".tgz", ".tar", ".xml", ".sgml", ".trec"}
+)
 _TREC_FIELD = re.compile(r"<(DOCNO|URL|SRC|TITLE|TIME|TEXT|AUTHOR|CAT)>(.*?)</\1>", re.DOTALL)
 _TREC_DOC = re.compile(rb"<DOC>(.*?)</DOC>", re.DOTALL)
 
@@ -72,8 +74,8 @@ def parse_published(value: Any) -> dt.datetime | None:
     if parsed is None:
         raise ValueError(f"published is neither ISO 8601 nor RFC 2822: {text!r}")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
 
 
 def _reject(
@@ -89,7 +91,7 @@ def _reject(
         input=where,
         line=line,
         article_id=article_id,
-        reason_code=code,  # type: ignore[arg-type]
+        reason_code=code,
         reason=reason,
         snippet=snippet(raw) if raw is not None else None,
         run_id=run_id,

@@ -34,7 +34,7 @@ DEFAULT_BATCH_SIZE = 64
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return now.strftime("%Y%m%dT%H%M%SZ")
 
 
@@ -64,7 +64,7 @@ def _reject(record: ReadArticle, code: str, reason: str, run_id: str) -> Reject:
         input=record.input,
         line=record.line,
         article_id=record.article.id,
-        reason_code=code,  # type: ignore[arg-type]
+        reason_code=code,
         reason=reason,
         snippet=snippet(record.article.text),
         published=record.article.published,
@@ -208,7 +208,9 @@ class RunSummary:
                 self.reject_reasons.get(reject.reason_code, 0) + 1
             )
         for event in result.events:
-            self.event_types[event.sub_event_type] = self.event_types.get(event.sub_event_type, 0) + 1
+            self.event_types[event.sub_event_type] = (
+                self.event_types.get(event.sub_event_type, 0) + 1
+            )
 
 
 def extract(

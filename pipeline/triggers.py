@@ -70,7 +70,9 @@ def load_lexicon(path: Path = DATA_DIR / "triggers.yaml") -> Lexicon:
         weak = set(entry.get("weak_forms", []))
         for form in entry["forms"]:
             forms.append(
-                TriggerForm(sub, int(entry["priority"]), form in weak, _word_pattern([form], pro, enc))
+                TriggerForm(
+                    sub, int(entry["priority"]), form in weak, _word_pattern([form], pro, enc)
+                )
             )
     rules = []
     for rule in spec.get("context_rules", []):
@@ -106,11 +108,9 @@ def find_triggers(sentence: Sentence, lexicon: Lexicon) -> list[Trigger]:
             start, end = match.span()
             if any(s <= start and end <= e for s, e in excluded):
                 continue
-            if match.group("pro").endswith("ل") and not match.group("pro").endswith("ال"):
-                if match.group("pro") in ("ل", "ول", "فل") and not _PURPOSE_EXCEPTION.search(
-                    folded.text[:start]
-                ):
-                    continue
+            purpose = match.group("pro") in ("ل", "ول", "فل")
+            if purpose and not _PURPOSE_EXCEPTION.search(folded.text[:start]):
+                continue
             found.append((start, end, form))
     found.sort(key=lambda item: (item[0], -(item[1] - item[0]), -item[2].priority))
     triggers: list[Trigger] = []
@@ -143,9 +143,7 @@ class SentenceReading:
     blocked_by: str | None
 
 
-def _blocked(
-    sentence: Sentence, trigger: Trigger, lexicon: Lexicon, folded: Folded
-) -> str | None:
+def _blocked(sentence: Sentence, trigger: Trigger, lexicon: Lexicon, folded: Folded) -> str | None:
     local = trigger.start - sentence.start
     before = fold(sentence.text[:local])
     for name, window in (("negation", NEGATION_WINDOW), ("future", FUTURE_WINDOW)):

@@ -165,7 +165,7 @@ class Event(BaseModel):
     def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("published must be timezone-aware")
-        return value.astimezone(dt.timezone.utc) if value is not None else None
+        return value.astimezone(dt.UTC) if value is not None else None
 
 
 class ArticleRecord(BaseModel):

@@ -14,12 +14,10 @@ def _read(*paths: Path) -> list[ReadArticle | Reject]:
 
 
 def test_published_iso_and_rfc2822_become_utc() -> None:
-    assert parse_published("2018-05-11") == dt.datetime(2018, 5, 11, tzinfo=dt.timezone.utc)
+    assert parse_published("2018-05-11") == dt.datetime(2018, 5, 11, tzinfo=dt.UTC)
     rfc = parse_published("Fri, 11 May 2018 14:31:46 +0400")
-    assert rfc == dt.datetime(2018, 5, 11, 10, 31, 46, tzinfo=dt.timezone.utc)
-    assert parse_published("2018-05-11T10:00:00Z") == dt.datetime(
-        2018, 5, 11, 10, tzinfo=dt.timezone.utc
-    )
+    assert rfc == dt.datetime(2018, 5, 11, 10, 31, 46, tzinfo=dt.UTC)
+    assert parse_published("2018-05-11T10:00:00Z") == dt.datetime(2018, 5, 11, 10, tzinfo=dt.UTC)
     assert parse_published(None) is None
 
 
@@ -108,7 +106,7 @@ def test_trec_docs_gzip_tar_and_directories(tmp_path: Path) -> None:
     first = next(r for r in results if isinstance(r, ReadArticle))
     assert first.article.title == "عنوان"
     assert first.article.url == "https://example.org/1"
-    assert first.article.published == dt.datetime(2018, 3, 1, 7, tzinfo=dt.timezone.utc)
+    assert first.article.published == dt.datetime(2018, 3, 1, 7, tzinfo=dt.UTC)
     assert first.article.text.strip() == "قصفت قوات النظام مدينة دوما."
     (missing,) = [r for r in results if isinstance(r, Reject)]
     assert missing.reason_code == "unreadable_file"

@@ -24,7 +24,7 @@ def make_event(**changes: object) -> Event:
     fields: dict[str, object] = {
         "event_id": "ev-1",
         "article_id": "a1",
-        "published": dt.datetime(2018, 3, 1, 9, tzinfo=dt.timezone.utc),
+        "published": dt.datetime(2018, 3, 1, 9, tzinfo=dt.UTC),
         "event_type": "Explosions/Remote violence",
         "sub_event_type": "Air/drone strike",
         "action": "غارات",
