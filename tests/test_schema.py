@@ -86,3 +86,9 @@ def test_rows_convert_to_arrow_with_the_declared_schema() -> None:
 def test_invalid_events_are_refused(changes: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         make_event(**changes)
+
+
+def test_schema_doc_is_generated_from_the_models() -> None:
+    from schemas.docs import DOC, render
+
+    assert DOC.read_text(encoding="utf-8") == render(), "run `python -m schemas.docs`"
