@@ -26,13 +26,16 @@ PROCLITICS = "(?:[وف]?(?:[بك]?ال|لل|[بلك])?)"
 TARGET_MARKERS = re.compile(
     fold(
         r"(?:على|ضد|مواقع|موقع|معاقل|مقر|مقرات|مناطق سيطر\w*|"
-        r"عناصر|صفوف|مقاتلي|حواجز|حاجز|تجمعات|نقاط|قاده|قائد|مناطق|لصالح)"
+        r"عناصر|صفوف|مقاتلي|حواجز|حاجز|تجمعات|نقاط|قاده|قائد|مناطق|لصالح|"
+        r"(?:ال)?موالي\w*|(?:ال)?تابع\w*|مقتل|عنصر\w* من|عناصر من|قيادي\w* في|مسلحي)"
         r" (?:\w+ )?$"
     )
 )
 # A name right after "targeted" is its object, unless the name is an agent phrase: in
 # "استهدف الطيران الروسي مواقع" the air force is the verb's subject.
 TARGET_VERB = re.compile(fold(r"(?:استهدف\w*|تستهدف|يستهدف) (?:\w+ )?$"))
+# A name followed by "إن/أن" is who speaks ("قالت واشنطن إن"), not who acted.
+SPEAKER = re.compile(fold(r"^\W*(?:\w+\W+)?(?:ان|انه|انها|انهم)(?!\w)"))
 # Actor types that are victims, not attackers, in violent events.
 VICTIM_TYPES = {"Civilians", "Protesters"}
 VICTIM_CAN_ACT = {"Protests", "Strategic developments"}
@@ -147,6 +150,13 @@ def assign_roles(
         return max(0, mention.start - trigger.end) + 5  # subjects usually precede in reports
 
     targets = [m for m in mentions if _is_target(sentence, m)]
+    speakers = [
+        m
+        for m in mentions
+        if m.role_hint != "agent"
+        and SPEAKER.search(fold(sentence.text[m.end - sentence.start :][:24]))
+    ]
+    mentions = [m for m in mentions if m not in speakers]
     agents = [
         m
         for m in mentions
