@@ -31,6 +31,11 @@ FLAG_FACTORS = {"denied": 0.4, "alleged": 0.6, "location_unresolved": 0.9, "loca
 # Events dated this long before publication are background, not news (GUIDELINES: optional),
 # and counting them again would inflate the dataset with re-told history.
 MAX_AGE_DAYS = 30
+# Words before a place that only situate the place named before it ("إعزاز شمال حلب").
+SITUATING = re.compile(
+    r"(?:شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|شمال شرق|شمال غرب|جنوب شرق|جنوب غرب|"
+    r"قرب|بالقرب من|محيط|ضواحي|وسط|ريف) (?:ال)?$"
+)
 # Words before a place that make it a destination ("إلى إدلب", "باتجاه الشمال", "وجهتهم الرقة").
 DESTINATION = re.compile(r"(?:الي|نحو|باتجاه|وجهتهم|وجهتها|صوب|لتكون وجهتهم) (?:\w+ )?$")
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
@@ -57,7 +62,9 @@ def event_id(doc: Document, sub_event_type: str, trigger_start: int, place_key: 
     return "ev-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-def most_specific(places: list[PlaceMention], actors: list[ActorMention]) -> list[PlaceMention]:
+def most_specific(
+    sentence: Sentence, places: list[PlaceMention], actors: list[ActorMention]
+) -> list[PlaceMention]:
     """The places a sentence's events happened at.
 
     A country is never an event's place (ACLED codes the most specific place; a country alone
@@ -76,6 +83,11 @@ def most_specific(places: list[PlaceMention], actors: list[ActorMention]) -> lis
         places = [p for p in places if p.place is None or p.place.country == "SYR"]
     if any(p.place is not None for p in places):
         places = [p for p in places if p.place is not None]
+    places = [
+        p
+        for i, p in enumerate(places)
+        if i == 0 or not SITUATING.search(fold(sentence.text[: p.start - sentence.start])[-16:])
+    ]
     specific = [p for p in places if p.place is None or p.place.kind not in AREA_KINDS]
     if not specific:
         # Only areas: keep the most specific level named, not the governorate behind a region.
@@ -144,7 +156,7 @@ def sentence_events(
         sentence.text, base=sentence.start, candidates=locs, context_admin1=admin1_context
     )
     actors = find_actors(sentence, day)
-    places = most_specific(places, actors)
+    places = most_specific(sentence, places, actors)
     toll = find_toll(sentence.text, base=sentence.start)
     reporter = find_reporter(sentence.text)
     own_date = date_mention is not None and not date_flags
@@ -156,8 +168,12 @@ def sentence_events(
         return []
     events: list[Event] = []
     for trigger in reading.triggers:
-        if any(a.start <= trigger.start and trigger.end <= a.end for a in actors):
-            continue  # a word inside a name: "تحرير" in "هيئة تحرير الشام"
+        if any(
+            a.role_hint != "agent" and a.start <= trigger.start and trigger.end <= a.end
+            for a in actors
+        ):
+            continue  # a word inside a name ("تحرير" in "هيئة تحرير الشام"), not a phrase
+            # like "الغارات الروسية", which names both the event and who did it
         if trigger.priority < 0 and not (own_date or has_toll):
             continue  # a weak word alone, with no date or toll, is talk about an event
         actor1, actor2 = assign_roles(sentence, trigger, actors)
@@ -171,6 +187,9 @@ def sentence_events(
             if trigger.event_type == "Strategic developments"
             else places
         ) or [None]
+        # A toll stated once for a list of places cannot be split between them: rather than
+        # each event claiming the total, they keep none (GUIDELINES: deaths of THIS event).
+        shared = len(event_places) > 2
         for place in event_places:
             flags = list(reading.flags) + list(date_flags)
             if place is None:
@@ -209,11 +228,11 @@ def sentence_events(
                     date_start=date_mention.date_start if date_mention else None,
                     date_text=(date_mention.text or None) if date_mention else None,
                     date_precision=date_mention.precision if date_mention else None,
-                    killed_low=toll.killed_low,
-                    killed_high=toll.killed_high,
-                    injured_low=toll.injured_low,
-                    injured_high=toll.injured_high,
-                    fatalities=fatalities(toll),
+                    killed_low=None if shared else toll.killed_low,
+                    killed_high=None if shared else toll.killed_high,
+                    injured_low=None if shared else toll.injured_low,
+                    injured_high=None if shared else toll.injured_high,
+                    fatalities=0 if shared else fatalities(toll),
                     civilian_victims=toll.civilian_victims,
                     reported_by=reporter,
                     sentence=sentence.text,
