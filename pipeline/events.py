@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,11 @@ SITUATING = re.compile(
     r"(?:شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|شمال شرق|شمال غرب|جنوب شرق|جنوب غرب|"
     r"قرب|بالقرب من|محيط|ضواحي|وسط|ريف) (?:ال)?$"
 )
+# "في مدينة حمص", "بدمشق", "لمدينة الحسكة" after a place close by: where that place lies.
+LOCATING = re.compile(r"(?:(?:في|ب|ل)(?:مدينه|محافظه|منطقه)?|[بل]) ?$")
+# A place this close to an earlier place of the sentence, and introduced as its location, only
+# says where the earlier place is ("حي الزهراء في مدينة حمص"); it is not a second event.
+LOCATING_KM = 40.0
 # Words before a place that make it a destination ("إلى إدلب", "باتجاه الشمال", "وجهتهم الرقة").
 DESTINATION = re.compile(r"(?:الي|نحو|باتجاه|وجهتهم|وجهتها|صوب|لتكون وجهتهم) (?:\w+ )?$")
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
@@ -86,7 +92,11 @@ def most_specific(
     places = [
         p
         for i, p in enumerate(places)
-        if i == 0 or not SITUATING.search(fold(sentence.text[: p.start - sentence.start])[-16:])
+        if i == 0
+        or not (
+            SITUATING.search(_before(sentence, p))
+            or (LOCATING.search(_before(sentence, p)) and _near_earlier(p, places[:i]))
+        )
     ]
     specific = [p for p in places if p.place is None or p.place.kind not in AREA_KINDS]
     if not specific:
@@ -100,10 +110,50 @@ def most_specific(
     for area in places:
         if area in specific or area.place is None:
             continue
-        covered = any(s.place is not None and s.place.admin1 == area.place.admin1 for s in specific)
+        covered = any(
+            s.place is not None
+            and s.place.country == area.place.country
+            and (area.place.admin1 is None or s.place.admin1 == area.place.admin1)
+            for s in specific
+        )
         if not covered:
             kept.append(area)
     return sorted(kept, key=lambda p: p.start)
+
+
+def _before(sentence: Sentence, place: PlaceMention) -> str:
+    return fold(sentence.text[: place.start - sentence.start])[-16:]
+
+
+def _near_earlier(place: PlaceMention, earlier: list[PlaceMention]) -> bool:
+    here = place.place
+    if here is None or here.latitude is None or here.longitude is None:
+        return False
+    for other in earlier:
+        there = other.place
+        if there is None or there.latitude is None or there.longitude is None:
+            continue
+        if haversine_km(here.latitude, here.longitude, there.latitude, there.longitude) <= (
+            LOCATING_KM
+        ):
+            return True
+    return False
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def is_heading(sentence: Sentence, doc: Document) -> bool:
+    """A short line without a verb ending, standing alone: a heading that repeats the body."""
+    line_start = doc.text.rfind("\n", 0, sentence.start) + 1
+    line_end = doc.text.find("\n", sentence.end)
+    line = doc.text[line_start : line_end if line_end >= 0 else len(doc.text)].strip()
+    return line == sentence.text.strip() and len(line.split()) <= 5 and not line.endswith(".")
 
 
 def without_destinations(sentence: Sentence, places: list[PlaceMention]) -> list[PlaceMention]:
@@ -164,7 +214,7 @@ def sentence_events(
     published = doc.published_date
     if day is not None and published is not None and (published - day).days > MAX_AGE_DAYS:
         return []
-    if historical(sentence, published):
+    if historical(sentence, published) or is_heading(sentence, doc):
         return []
     events: list[Event] = []
     for trigger in reading.triggers:
@@ -176,12 +226,17 @@ def sentence_events(
             # like "الغارات الروسية", which names both the event and who did it
         if trigger.priority < 0 and not (own_date or has_toll):
             continue  # a weak word alone, with no date or toll, is talk about an event
+        if trigger.priority < 0 and fold(trigger.text).lstrip("وفب").startswith("ال"):
+            continue  # "الهجوم", "الاتفاق": a weak noun with the article refers back to an
+            # event told elsewhere in the article
         actor1, actor2 = assign_roles(sentence, trigger, actors)
         sub_event_type = trigger.sub_event_type
         if sub_event_type == "Government regains territory" and (
             actor1 is not None and actor1.actor_type != "State forces"
         ):
             sub_event_type = "Non-state actor overtakes territory"
+        # For movements the destination is not the event's place; for battles an advance
+        # "نحو/إلى" a village is fought at that village.
         event_places: list[PlaceMention | None] = list(
             without_destinations(sentence, places)
             if trigger.event_type == "Strategic developments"
