@@ -27,15 +27,19 @@ TARGET_MARKERS = re.compile(
     fold(
         r"(?:على|ضد|مواقع|موقع|معاقل|مقر|مقرات|مناطق سيطر\w*|"
         r"عناصر|صفوف|مقاتلي|حواجز|حاجز|تجمعات|نقاط|قاده|قائد|مناطق|لصالح|"
-        r"(?:ال)?موالي\w*|(?:ال)?تابع\w*|مقتل|عنصر\w* من|عناصر من|قيادي\w* في|مسلحي)"
+        r"(?:ال)?موالي\w*|(?:ال)?تابع\w*|مقتل|عنصر\w* من|عناصر من|قيادي\w* في|مسلحي|"
+        r"[يت]تواجد|[يت]تمركز|[يت]نتشر)"
         r" (?:\w+ )?$"
     )
 )
 # A name right after "targeted" is its object, unless the name is an agent phrase: in
 # "استهدف الطيران الروسي مواقع" the air force is the verb's subject.
 TARGET_VERB = re.compile(fold(r"(?:استهدف\w*|تستهدف|يستهدف) (?:\w+ )?$"))
-# A name followed by "إن/أن" is who speaks ("قالت واشنطن إن"), not who acted.
-SPEAKER = re.compile(fold(r"^\W*(?:\w+\W+)?(?:ان|انه|انها|انهم)(?!\w)"))
+# A name followed by "إن/أن" is who speaks ("قالت واشنطن إن القصف …"), not who acted; with a
+# pronoun ("قال الجيش إنه تقدم") the speaker claims the act and stays a candidate.
+SPEAKER = re.compile(fold(r"^\W*(?:\w+\W+)?(?:ان)(?!\w)"))
+# A name introduced as support ("بدعم روسيا", "مدعومة من القوات التركية") backs the actor.
+SUPPORT = re.compile(fold(r"(?:بدعم|دعم|بمسانده|بغطاء|مدعوم\w*|بمشارك\w*)(?: من)? (?:\w+ )?$"))
 # Actor types that are victims, not attackers, in violent events.
 VICTIM_TYPES = {"Civilians", "Protesters"}
 VICTIM_CAN_ACT = {"Protests", "Strategic developments"}
@@ -100,13 +104,22 @@ def load_reporters(path: Path = DATA_DIR / "reporters.yaml") -> list[tuple[str, 
 
 
 def find_actors(sentence: Sentence, day: dt.date | None) -> list[ActorMention]:
-    """Actor names in the sentence, longest first where two overlap, resolved for `day`."""
+    """Actor names in the sentence, longest first where two overlap, resolved for `day`.
+
+    A name inside a source's name ("روسيا" in "روسيا اليوم") is the source, not an actor.
+    """
     folded = Folded.of(sentence.text, base=sentence.start)
+    sources = [m.span() for _, pattern in load_reporters() for m in pattern.finditer(folded.text)]
     found: list[tuple[int, int, ActorPattern]] = []
     for actor in load_actors():
         if not actor.entry.valid_on(day):
             continue
         for match in actor.pattern.finditer(folded.text):
+            if any(
+                s <= match.start() and match.end() <= e and (s, e) != match.span()
+                for s, e in sources
+            ):
+                continue
             found.append((match.start(), match.end(), actor))
     found.sort(key=lambda m: (m[0], -(m[1] - m[0]), not m[2].agent))
     mentions: list[ActorMention] = []
@@ -156,12 +169,18 @@ def assign_roles(
         if m.role_hint != "agent"
         and SPEAKER.search(fold(sentence.text[m.end - sentence.start :][:24]))
     ]
-    mentions = [m for m in mentions if m not in speakers]
+    supporters = [
+        m for m in mentions if SUPPORT.search(fold(sentence.text[: m.start - sentence.start])[-30:])
+    ]
+    mentions = [m for m in mentions if m not in speakers and m not in supporters]
     agents = [
         m
         for m in mentions
         if m not in targets and (victims_may_act or m.actor_type not in VICTIM_TYPES)
     ]
+    if victims_may_act and any(m.actor_type not in VICTIM_TYPES for m in agents):
+        # "خرج المدنيون والمقاتلون": the fighters are the party that moves or agrees
+        agents = [m for m in agents if m.actor_type not in VICTIM_TYPES]
     agent_phrases = [m for m in agents if m.role_hint == "agent"]
     actor1 = min(agent_phrases or agents, key=distance, default=None)
     rest = [m for m in mentions if m is not actor1 and (actor1 is None or m.name != actor1.name)]

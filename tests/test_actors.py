@@ -100,3 +100,39 @@ def test_reporters(text: str, reporter: str) -> None:
 
 def test_no_reporter_when_none_is_named() -> None:
     assert find_reporter("قصفت الطائرات المدينة") is None
+
+
+def test_speaker_is_not_the_attacker_unless_claiming_the_act() -> None:
+    assert roles("قالت واشنطن إن الطائرات الحربية الروسية قصفت مدينة سراقب")[0] == (
+        "Military Forces of Russia"
+    )
+    assert roles("قال الجيش إنه تقدم نحو بلدة كفرنبل وسيطر عليها")[0] == (
+        "Military Forces of Syria"
+    )
+
+
+def test_supporters_and_occupants_of_the_target_are_not_the_attacker() -> None:
+    assert roles("شنت قوات النظام بدعم روسيا هجوما على بلدة اللطامنة")[0] == (
+        "Military Forces of Syria"
+    )
+    first, _ = roles("قصفت صواريخ إسرائيلية مواقع قرب دمشق حيث يتواجد حزب الله")
+    assert first == "Military Forces of Israel"
+
+
+def test_a_name_inside_a_source_name_is_not_an_actor() -> None:
+    assert names("نقل موقع روسيا اليوم أن القصف استهدف دوما") == []
+
+
+def test_unattributed_aircraft_and_state_media_names() -> None:
+    assert ("Unidentified military aircraft", "External/Other forces") in names(
+        "شنت طائرات حربية لم تتضح هويتها غارات على البلدة"
+    )
+    assert names("شنت الطائرات الحربية الروسية غارات")[0][0] == "Military Forces of Russia"
+    assert ("Syrian opposition", "Rebel group") in names("أطلقت التنظيمات الإرهابية قذائف")
+    assert ("Military Forces of Iraq", "External/Other forces") in names(
+        "قصف الطيران العراقي مواقع التنظيم"
+    )
+
+
+def test_fighters_not_civilians_are_the_party_that_leaves() -> None:
+    assert roles("خرج عشرات المدنيين والمقاتلين من حي الوعر أمس")[0] == "Syrian opposition"
