@@ -32,13 +32,15 @@ FLAG_FACTORS = {"denied": 0.4, "alleged": 0.6, "location_unresolved": 0.9, "loca
 # Events dated this long before publication are background, not news (GUIDELINES: optional),
 # and counting them again would inflate the dataset with re-told history.
 MAX_AGE_DAYS = 30
+# A sentence dated by a period longer than this tells a campaign or a running total.
+CAMPAIGN_DAYS = 10
 # Words before a place that only situate the place named before it ("إعزاز شمال حلب").
 SITUATING = re.compile(
     r"(?:شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|شمال شرق|شمال غرب|جنوب شرق|جنوب غرب|"
     r"قرب|بالقرب من|محيط|ضواحي|وسط|ريف) (?:ال)?$"
 )
 # "في مدينة حمص", "بدمشق", "لمدينة الحسكة" after a place close by: where that place lies.
-LOCATING = re.compile(r"(?:(?:في|ب|ل)(?:مدينه|محافظه|منطقه)?|[بل]) ?$")
+LOCATING = re.compile(r"(?:(?:في|ب|ل) ?(?:مدينه|محافظه|منطقه|ريف) |(?<!\S)[وف]?[بل])$")
 # A place this close to an earlier place of the sentence, and introduced as its location, only
 # says where the earlier place is ("حي الزهراء في مدينة حمص"); it is not a second event.
 LOCATING_KM = 40.0
@@ -216,6 +218,14 @@ def sentence_events(
         return []
     if historical(sentence, published) or is_heading(sentence, doc):
         return []
+    if (
+        own_date
+        and date_mention is not None
+        and date_mention.date is not None
+        and date_mention.date_start is not None
+        and (date_mention.date - date_mention.date_start).days > CAMPAIGN_DAYS
+    ):
+        return []  # "منذ 19 حزيران": a campaign told as a whole, not one event
     events: list[Event] = []
     for trigger in reading.triggers:
         if any(
