@@ -817,6 +817,10 @@ def _merge_ranges(cands: list[_Cand], published: dt.date | None) -> list[_Cand]:
                 assert cand.date_start is not None
                 precision = max(2, _precision_of_span(cand.date_start, published))
                 cand = replace(cand, date=published, precision=precision)
+            elif since_days == 1:
+                # "منذ ليل أمس": still under way when the article appeared, so it is coded on
+                # the publication day, with the night before as the start.
+                cand = replace(cand, date=published, date_start=cand.date, precision=1)
         out.append(cand)
         k += 1
     return out

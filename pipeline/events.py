@@ -176,13 +176,38 @@ def historical(sentence: Sentence, published: dt.date | None) -> bool:
     return any(1900 < year < published.year - 1 for year in years)
 
 
-def _admin1_context(doc: Document, gazetteer: Gazetteer) -> set[str]:
-    names: set[str] = set()
+@dataclass
+class ArticlePlaces:
+    """The Syrian places the whole article names, in text order, for context."""
+
+    offsets: list[int]
+    admin1s: list[str]
+
+    @property
+    def governorates(self) -> set[str]:
+        return set(self.admin1s)
+
+    def admin1_near(self, offset: int) -> str | None:
+        """Governorate of the nearest place named before `offset` (else the first after it)."""
+        before = [a for o, a in zip(self.offsets, self.admin1s, strict=True) if o < offset]
+        if before:
+            return before[-1]
+        return self.admin1s[0] if self.admin1s else None
+
+
+def article_places(doc: Document, gazetteer: Gazetteer) -> ArticlePlaces:
+    offsets: list[int] = []
+    admin1s: list[str] = []
     for sentence in doc.sentences:
         for mention in gazetteer.find_places(sentence.text, base=sentence.start):
-            if mention.place is not None and mention.place.admin1:
-                names.add(mention.place.admin1)
-    return names
+            if (
+                mention.place is not None
+                and mention.place.admin1
+                and mention.place.country == "SYR"
+            ):
+                offsets.append(mention.start)
+                admin1s.append(mention.place.admin1)
+    return ArticlePlaces(offsets, admin1s)
 
 
 def _confidence(weak: bool, flags: list[str]) -> float:
@@ -198,14 +223,14 @@ def sentence_events(
     reading: SentenceReading,
     date: tuple[DateMention | None, list[str]],
     context: Context,
-    admin1_context: set[str],
+    around: ArticlePlaces,
 ) -> list[Event]:
     """The events one sentence reports: one per event type and place."""
     date_mention, date_flags = date
     day = date_mention.date if date_mention else doc.published_date
     locs = [e for e in sentence.entities if e.label == "LOC"]
     places = context.gazetteer.find_places(
-        sentence.text, base=sentence.start, candidates=locs, context_admin1=admin1_context
+        sentence.text, base=sentence.start, candidates=locs, context_admin1=around.governorates
     )
     actors = find_actors(sentence, day)
     places = most_specific(sentence, places, actors)
@@ -262,6 +287,13 @@ def sentence_events(
             elif place.place is None:
                 flags.append("location_unresolved")
             resolved = place.place if place is not None else None
+            # An unknown village still lies in the governorate the article is about: its
+            # admin1 comes from the nearest place named before it; it gets no coordinates.
+            inferred_admin1 = (
+                around.admin1_near(place.start) if place is not None and resolved is None else None
+            )
+            if inferred_admin1 is not None:
+                flags.append("admin1_from_context")
             place_key = (resolved.name if resolved else place.text) if place else ""
             events.append(
                 Event(
@@ -281,11 +313,11 @@ def sentence_events(
                     actor2_type=actor2.actor_type if actor2 else None,
                     location=resolved.name if resolved else None,
                     location_text=place.text if place else None,
-                    admin1=resolved.admin1 if resolved else None,
+                    admin1=resolved.admin1 if resolved else inferred_admin1,
                     admin2=resolved.admin2 if resolved else None,
                     admin3=resolved.admin3 if resolved else None,
                     pcode=resolved.pcode if resolved else None,
-                    country=resolved.country if resolved else None,
+                    country=resolved.country if resolved else ("SYR" if inferred_admin1 else None),
                     latitude=resolved.latitude if resolved else None,
                     longitude=resolved.longitude if resolved else None,
                     geo_precision=place.geo_precision if resolved and place else None,
@@ -315,12 +347,12 @@ def sentence_events(
 
 def extract_events(doc: Document, context: Context) -> Document:
     """Fill `doc.events` with every event the article reports (before deduplication)."""
-    admin1_context = _admin1_context(doc, context.gazetteer)
+    around = article_places(doc, context.gazetteer)
     dates = sentence_dates(doc)
     events: list[Event] = []
     for sentence, date in zip(doc.sentences, dates, strict=True):
         reading = read_sentence(sentence, context.lexicon)
         if reading.triggers:
-            events.extend(sentence_events(doc, sentence, reading, date, context, admin1_context))
+            events.extend(sentence_events(doc, sentence, reading, date, context, around))
     doc.events = events
     return doc

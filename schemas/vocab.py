@@ -139,6 +139,7 @@ RejectReason = Literal[
 EventFlag = Literal[
     "location_unresolved",  # a place was named but not found in the gazetteer: no coordinates
     "location_missing",  # the sentence names no place
+    "admin1_from_context",  # unknown place: admin1 is that of the nearest place the article names
     "date_from_publication",  # no time expression: the date is the publication date
     "date_inherited",  # the date comes from the preceding sentence of the same report
     "date_unresolved",  # no publication date to resolve against

@@ -236,10 +236,11 @@ CASES: list[tuple[str, dt.date, str, dt.date, dt.date, int]] = [
         3,
     ),
     (
+        # still under way when the article appeared: the publication day, started the day before
         "تشهد المحافظة هدوءا منذ مساء الأربعاء",
         THURSDAY,
         "منذ مساء الأربعاء",
-        D(2018, 5, 9),
+        D(2018, 5, 10),
         D(2018, 5, 9),
         1,
     ),
@@ -360,3 +361,11 @@ def test_sentence_dates_without_publication() -> None:
     assert result[0] == (None, ["date_unresolved"])
     mention, flags = result[1]
     assert mention is not None and mention.date == D(2018, 3, 3) and flags == []
+
+
+def test_since_yesterday_is_still_under_way_on_the_publication_day() -> None:
+    published = dt.date(2018, 7, 5)
+    (mention,) = find_dates("تتعرض البلدة لقصف عنيف منذ أمس", published)
+    assert mention.date == published
+    assert mention.date_start == dt.date(2018, 7, 4)
+    assert mention.precision == 1

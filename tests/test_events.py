@@ -1,0 +1,87 @@
+"""Event assembly on hand-built documents: granularity, places, filters, flags (no Stanza)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pipeline.dedup import deduplicate
+from pipeline.document import Document, Sentence, Span
+from pipeline.events import extract_events, make_context
+from pipeline.gazetteer import Gazetteer
+from schemas import Event, InputArticle
+
+PUBLISHED = dt.datetime(2018, 3, 10, 9, tzinfo=dt.UTC)
+
+
+def document(text: str, locs: tuple[str, ...] = ()) -> Document:
+    """A document split into one sentence per line, with the given words tagged LOC."""
+    doc = Document(InputArticle(id="t1", text=text, published=PUBLISHED), "test", text=text)
+    start = 0
+    for number, line in enumerate(text.split("\n")):
+        entities = [
+            Span(start + m.start(), start + m.end(), m.group(), "LOC")
+            for loc in locs
+            for m in re.finditer(re.escape(loc), line)
+        ]
+        doc.sentences.append(Sentence(number, start, start + len(line), line, number, [], entities))
+        start += len(line) + 1
+    return doc
+
+
+def events(text: str, locs: tuple[str, ...] = ()) -> list[Event]:
+    doc = document(text, locs)
+    extract_events(doc, make_context(Gazetteer.default(), "r1"))
+    return deduplicate(doc.events, {s.start: s.paragraph for s in doc.sentences})
+
+
+def test_one_event_per_place_with_exact_evidence() -> None:
+    text = "شنت الطائرات الحربية الروسية أمس غارات على بلدتي حمورية وسقبا في الغوطة الشرقية."
+    found = events(text)
+    assert [e.location_text for e in found] == ["حمورية", "سقبا"]
+    for event in found:
+        assert text[event.char_start : event.char_end] == event.sentence
+        assert event.event_date == dt.date(2018, 3, 9)
+        assert event.actor1 == "Military Forces of Russia"
+        assert event.admin1 == "Rural Damascus"
+        assert event.latitude is not None and event.geo_precision == 1
+
+
+def test_a_country_or_a_locating_city_is_not_a_second_event() -> None:
+    found = events(
+        "قتل خمسة مدنيين أمس في انفجار سيارة مفخخة في حي الزهراء في مدينة حمص وسط سوريا."
+    )
+    assert [e.location_text for e in found] == ["الزهراء"]
+
+
+def test_unknown_village_keeps_its_text_and_takes_the_governorate_from_the_article() -> None:
+    # "خربة الزنبقة" is an invented name: no gazetteer knows it
+    text = "تشهد محافظة حماة تصعيدا.\nقصفت قوات النظام أمس خربة الزنبقة بالمدفعية."
+    (event,) = events(text, locs=("خربة الزنبقة",))
+    assert event.location_text == "خربة الزنبقة"
+    assert event.location is None and event.latitude is None and event.geo_precision is None
+    assert "location_unresolved" in event.flags
+    assert event.admin1 == "Hama" and event.country == "SYR"
+    assert "admin1_from_context" in event.flags
+
+
+def test_background_is_not_news() -> None:
+    assert events("قصفت الطائرات العراقية مدينة حلبجة عام 1988 بالغازات السامة.") == []
+    assert events("تشن قوات النظام منذ 19 شباط حملة قصف على مدينة دوما.") == []
+    assert events("غارات على دوما") == []  # a heading line repeating the body
+
+
+def test_weak_words_need_a_date_or_a_toll_and_no_article() -> None:
+    assert events("يدور الحديث عن انسحاب المقاتلين من مدينة دوما.") == []
+    assert events("وقتل في الهجوم عشرة أشخاص في مدينة دوما.") == []
+
+
+def test_headline_and_body_repeat_give_one_event() -> None:
+    text = "قصفت قوات النظام أمس مدينة دوما.\nوكانت قوات النظام قصفت أمس مدينة دوما بالمدفعية."
+    assert len(events(text)) == 1
+
+
+def test_a_continuation_without_a_place_joins_the_event_before_it() -> None:
+    text = "قصفت قوات النظام أمس مدينة دوما بالمدفعية، وقتل ثلاثة مدنيين جراء القصف أمس."
+    (event,) = events(text)
+    assert event.killed_low == 3 and event.civilian_victims is True
