@@ -20,10 +20,6 @@ FILLABLE = (
     "actor2",
     "actor2_text",
     "actor2_type",
-    "killed_low",
-    "killed_high",
-    "injured_low",
-    "injured_high",
     "civilian_victims",
     "reported_by",
 )
@@ -42,10 +38,12 @@ def _absorb(kept: Event, later: Event) -> Event:
     for name in FILLABLE:
         if getattr(kept, name) is None and getattr(later, name) is not None:
             updates[name] = getattr(later, name)
-    if "killed_low" in updates or "killed_high" in updates:
-        updates["fatalities"] = later.fatalities
+    # A toll is a unit: high None means "open-ended", not "unknown", so a range is only taken
+    # over whole, and only when the first report gave none.
+    if kept.killed_low is None and later.killed_low is not None:
         updates["killed_low"], updates["killed_high"] = later.killed_low, later.killed_high
-    if "injured_low" in updates or "injured_high" in updates:
+        updates["fatalities"] = later.fatalities
+    if kept.injured_low is None and later.injured_low is not None:
         updates["injured_low"], updates["injured_high"] = later.injured_low, later.injured_high
     return kept.model_copy(update=updates) if updates else kept
 

@@ -85,3 +85,12 @@ def test_a_continuation_without_a_place_joins_the_event_before_it() -> None:
     text = "قصفت قوات النظام أمس مدينة دوما بالمدفعية، وقتل ثلاثة مدنيين جراء القصف أمس."
     (event,) = events(text)
     assert event.killed_low == 3 and event.civilian_victims is True
+
+
+def test_merging_reports_keeps_an_open_ended_toll() -> None:
+    text = (
+        "قتل ثمانية أشخاص على الأقل أمس في انفجار في حي الزهراء.\n"
+        "وقتل ثمانية أشخاص أمس في انفجار في حي الزهراء."
+    )
+    (event,) = events(text)
+    assert (event.killed_low, event.killed_high) == (8, None)
