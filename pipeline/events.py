@@ -32,12 +32,14 @@ FLAG_FACTORS = {"denied": 0.4, "alleged": 0.6, "location_unresolved": 0.9, "loca
 # Events dated this long before publication are background, not news (GUIDELINES: optional),
 # and counting them again would inflate the dataset with re-told history.
 MAX_AGE_DAYS = 30
+# A line this short without closing punctuation is a heading or a caption.
+HEADING_WORDS = 12
 # A sentence dated by a period longer than this tells a campaign or a running total.
 CAMPAIGN_DAYS = 10
 # Words before a place that only situate the place named before it ("إعزاز شمال حلب").
 SITUATING = re.compile(
     r"(?:شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|شمال شرق|شمال غرب|جنوب شرق|جنوب غرب|"
-    r"قرب|بالقرب من|محيط|ضواحي|وسط|ريف) (?:ال)?$"
+    r"قرب|بالقرب من|محيط|ضواحي|ضاحيه|اطراف|اطراف ضاحيه|مشارف|مدخل|وسط|ريف) (?:ال)?$"
 )
 # "في مدينة حمص", "بدمشق", "لمدينة الحسكة" after a place close by: where that place lies.
 LOCATING = re.compile(r"(?:(?:في|ب|ل) ?(?:مدينه|محافظه|منطقه|ريف) |(?<!\S)[وف]?[بل])$")
@@ -151,11 +153,16 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def is_heading(sentence: Sentence, doc: Document) -> bool:
-    """A short line without a verb ending, standing alone: a heading that repeats the body."""
+    """A short line standing alone without closing punctuation: a heading or a caption, which
+    repeats what the body reports."""
     line_start = doc.text.rfind("\n", 0, sentence.start) + 1
     line_end = doc.text.find("\n", sentence.end)
     line = doc.text[line_start : line_end if line_end >= 0 else len(doc.text)].strip()
-    return line == sentence.text.strip() and len(line.split()) <= 5 and not line.endswith(".")
+    return (
+        line == sentence.text.strip()
+        and len(line.split()) <= HEADING_WORDS
+        and not line.endswith((".", "!", "؟", "?", ":", '"', "»", "'"))
+    )
 
 
 def without_destinations(sentence: Sentence, places: list[PlaceMention]) -> list[PlaceMention]:

@@ -98,3 +98,8 @@ def test_agreement_or_evacuation_first_mention_wins() -> None:
     assert types("بدأ أمس إجلاء المقاتلين من الحي بموجب اتفاق") == {
         "Non-violent transfer of territory"
     }
+
+
+def test_making_progress_is_not_an_investigation() -> None:
+    assert types("تواصل القتال في أطراف البلدة بعد تحقيق تقدم للقوات") == {"Armed clash"}
+    assert reading("طالبت الأمم المتحدة بتحقيق دولي في القصف على المستشفى") == []
