@@ -48,6 +48,7 @@ LOCATING = re.compile(r"(?:(?:في|ب|ل) ?(?:مدينه|محافظه|منطقه
 LOCATING_KM = 40.0
 # Words before a place that make it a destination ("إلى إدلب", "باتجاه الشمال", "وجهتهم الرقة").
 DESTINATION = re.compile(r"(?:الي|نحو|باتجاه|وجهتهم|وجهتها|صوب|لتكون وجهتهم) (?:\w+ )?$")
+ARRIVAL = re.compile(r"(?<!\w)[وف]?(?:وصل|وصول)")
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 # Place kinds that only situate a more specific place named beside them ("دوما بريف دمشق").
 AREA_KINDS = {"country", "governorate", "region", "district", "subdistrict"}
@@ -279,10 +280,12 @@ def sentence_events(
             sub_event_type = "Non-state actor overtakes territory"
         # For movements the destination is not the event's place; for battles an advance
         # "نحو/إلى" a village is fought at that village.
+        # Arrivals ("وصلت الدفعة إلى ريف حلب") happen at the destination.
+        leaving = trigger.event_type == "Strategic developments" and not ARRIVAL.search(
+            fold(trigger.text)
+        )
         event_places: list[PlaceMention | None] = list(
-            without_destinations(sentence, places)
-            if trigger.event_type == "Strategic developments"
-            else places
+            without_destinations(sentence, places) if leaving else places
         ) or [None]
         # A toll stated once for a list of places cannot be split between them: rather than
         # each event claiming the total, they keep none (GUIDELINES: deaths of THIS event).

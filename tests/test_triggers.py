@@ -103,3 +103,9 @@ def test_agreement_or_evacuation_first_mention_wins() -> None:
 def test_making_progress_is_not_an_investigation() -> None:
     assert types("تواصل القتال في أطراف البلدة بعد تحقيق تقدم للقوات") == {"Armed clash"}
     assert reading("طالبت الأمم المتحدة بتحقيق دولي في القصف على المستشفى") == []
+
+
+def test_advances_strikes_and_arrivals() -> None:
+    assert "Armed clash" in types("تقدمت قوات النظام نحو بلدة اللطامنة")
+    assert "Air/drone strike" in types("استهدفت الضربة الإسرائيلية مستودعا قرب مطار المزة")
+    assert "Other" in types("دفعة من المهجرين تضم مئات الأشخاص وصلت إلى مدينة الباب")
