@@ -48,6 +48,17 @@ LOCATING = re.compile(r"(?:(?:في|ب|ل) ?(?:مدينه|محافظه|منطقه
 LOCATING_KM = 40.0
 # Words before a place that make it a destination ("إلى إدلب", "باتجاه الشمال", "وجهتهم الرقة").
 DESTINATION = re.compile(r"(?:الي|نحو|باتجاه|وجهتهم|وجهتها|صوب|لتكون وجهتهم) (?:\w+ )?$")
+# A dateline opens many articles ("دمشق - (وكالات):", "دبي، الإمارات (CNN)--"): the place where
+# the report was filed, not where anything happened.
+DATELINE = re.compile(r"^[^\n.]{0,80}?(?:\(وكالات\)|\([A-Za-z .]+\)\s*-+|\s[-–—]{1,2}\s|--)")
+# A name only the NER model calls a place, unknown to every gazetteer, counts only where a
+# place word or a locative preposition introduces it ("في قرية X", "على X").
+LOCATIVE = re.compile(
+    r"(?:(?<!\w)(?:في|على|قرب|ب|استهدف\w*|قري\w*|بلد\w*|مدين\w*|حي|حيي|مخيم|منطق\w*|ناحي\w*|"
+    r"مزرع\w*|خرب\w*|تل\w*|جبل|معبر|مطار|قاعد\w*|سوق|قصف\w*|[وف]?ب) ?)$"
+)
+# The same place words when the name itself begins with one ("خربة الزنبقة", "تل السمن").
+PLACE_WORD = re.compile(r"^(?:قري|بلد|مدين|حي|مخيم|منطق|ناحي|مزرع|خرب|تل|جبل|معبر|مطار|قاعد|سوق)")
 ARRIVAL = re.compile(r"(?<!\w)[وف]?(?:وصل|وصول)")
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 # Place kinds that only situate a more specific place named beside them ("دوما بريف دمشق").
@@ -84,11 +95,18 @@ def most_specific(
     when nothing resolved is named; an area that only situates a more specific place of the
     sentence ("دوما بريف دمشق") gives way to it.
     """
+    dateline = DATELINE.match(sentence.text) if sentence.index == 0 else None
     places = [
         p
         for p in places
         if (p.place is None or p.place.kind != "country")
         and not any(a.start <= p.start and p.end <= a.end for a in actors)
+        and not (dateline and p.start - sentence.start < dateline.end())
+        and (
+            p.place is not None
+            or LOCATIVE.search(_before(sentence, p))
+            or PLACE_WORD.match(fold(p.text))
+        )
     ]
     if any(p.place is not None and p.place.country == "SYR" for p in places):
         places = [p for p in places if p.place is None or p.place.country == "SYR"]

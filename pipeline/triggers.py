@@ -23,6 +23,8 @@ from schemas.vocab import SUB_EVENT_PARENT
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # How many characters before a trigger a negation word may stand ("لم تسجل أي اشتباكات").
 NEGATION_WINDOW = 14
+# How far before a trigger "بالتزامن مع" makes it background ("بالتزامن مع الضربات").
+BACKGROUND_WINDOW = 16
 # How far before a trigger a future/plan word still governs it.
 FUTURE_WINDOW = 60
 
@@ -146,7 +148,11 @@ class SentenceReading:
 def _blocked(sentence: Sentence, trigger: Trigger, lexicon: Lexicon, folded: Folded) -> str | None:
     local = trigger.start - sentence.start
     before = fold(sentence.text[:local])
-    for name, window in (("negation", NEGATION_WINDOW), ("future", FUTURE_WINDOW)):
+    for name, window in (
+        ("negation", NEGATION_WINDOW),
+        ("background", BACKGROUND_WINDOW),
+        ("future", FUTURE_WINDOW),
+    ):
         pattern = lexicon.blockers.get(name)
         if pattern is not None and pattern.search(before[-window:]):
             return name

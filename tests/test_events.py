@@ -94,3 +94,21 @@ def test_merging_reports_keeps_an_open_ended_toll() -> None:
     )
     (event,) = events(text)
     assert (event.killed_low, event.killed_high) == (8, None)
+
+
+def test_a_dateline_is_not_where_the_event_happened() -> None:
+    text = "بيروت - (وكالات): قصفت قوات النظام أمس مدينة دوما بالمدفعية."
+    assert [e.location_text for e in events(text)] == ["دوما"]
+
+
+def test_an_unknown_name_needs_a_place_word_or_a_locative() -> None:
+    # "زيوريخ" here is only tagged LOC and unknown to the gazetteer; "من" does not locate
+    text = "وصل أمس وفد طبي من زيوريخ بعد قصف قوات النظام مدينة دوما."
+    found = events(text, locs=("زيوريخ",))
+    assert "زيوريخ" not in {e.location_text for e in found}
+
+
+def test_trends_and_background_clauses_are_not_events() -> None:
+    assert events("وتكثفت مؤخرا وتيرة إطلاق القذائف على مدينة دوما.") == []
+    found = events("بالتزامن مع الغارات، تمكنت قوات النظام أمس من السيطرة على بلدة اللطامنة.")
+    assert {e.sub_event_type for e in found} == {"Government regains territory"}
