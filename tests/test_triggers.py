@@ -109,3 +109,9 @@ def test_advances_strikes_and_arrivals() -> None:
     assert "Armed clash" in types("تقدمت قوات النظام نحو بلدة اللطامنة")
     assert "Air/drone strike" in types("استهدفت الضربة الإسرائيلية مستودعا قرب مطار المزة")
     assert "Other" in types("دفعة من المهجرين تضم مئات الأشخاص وصلت إلى مدينة الباب")
+
+
+def test_eras_and_whole_periods_are_not_events() -> None:
+    assert reading("تعرضت دمشق طوال سنوات النزاع لقصف من الفصائل") == []
+    assert reading("وثق المرصد خلال هذه الفترة مقتل مئات المدنيين في القصف") == []
+    assert reading("سيطرت القوات على المدينة إبان الحرب العالمية الأولى") == []
