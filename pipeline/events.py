@@ -48,6 +48,10 @@ LOCATING = re.compile(r"(?:(?:في|ب|ل) ?(?:مدينه|محافظه|منطقه
 LOCATING_KM = 40.0
 # Words before a place that make it a destination ("إلى إدلب", "باتجاه الشمال", "وجهتهم الرقة").
 DESTINATION = re.compile(r"(?:الي|نحو|باتجاه|وجهتهم|وجهتها|صوب|لتكون وجهتهم) (?:\w+ )?$")
+# Words between a place and the next that only join a list: "، " or " و" (clitic left over).
+LISTED = re.compile(r"\s*(?:،|,)?\s*(?:و|او)?")
+# More words than this between two places: the second is not situating the first.
+SITUATING_GAP_WORDS = 4
 # A dateline opens many articles ("دمشق - (وكالات):", "دبي، الإمارات (CNN)--"): the place where
 # the report was filed, not where anything happened.
 DATELINE = re.compile(r"^[^\n.]{0,80}?(?:\(وكالات\)|\([A-Za-z .]+\)\s*-+|\s[-–—]{1,2}\s|--)")
@@ -96,26 +100,35 @@ def most_specific(
     sentence ("دوما بريف دمشق") gives way to it.
     """
     dateline = DATELINE.match(sentence.text) if sentence.index == 0 else None
-    places = [
+    candidates = [
         p
         for p in places
         if (p.place is None or p.place.kind != "country")
         and not any(a.start <= p.start and p.end <= a.end for a in actors)
         and not (dateline and p.start - sentence.start < dateline.end())
-        and (
+    ]
+    places = []
+    for p in candidates:
+        # "قرى عيدون والدلاك": a name joined by و to an accepted place shares its place word.
+        listed = bool(places) and bool(LISTED.fullmatch(_gap(sentence, places[-1], p)))
+        if (
             p.place is not None
             or LOCATIVE.search(_before(sentence, p))
             or PLACE_WORD.match(fold(p.text))
-        )
-    ]
+            or listed
+        ):
+            places.append(p)
     if any(p.place is not None and p.place.country == "SYR" for p in places):
         places = [p for p in places if p.place is None or p.place.country == "SYR"]
     if any(p.place is not None for p in places):
         places = [p for p in places if p.place is not None]
+    # A situating phrase only situates the place right before it: "إعزاز شمال حلب" but not
+    # "سيطرت على زيتان، ثم تقدمت إلى مشارف الزربة".
     places = [
         p
         for i, p in enumerate(places)
         if i == 0
+        or len(_gap(sentence, places[i - 1], p).split()) > SITUATING_GAP_WORDS
         or not (
             SITUATING.search(_before(sentence, p))
             or (LOCATING.search(_before(sentence, p)) and _near_earlier(p, places[:i]))
@@ -142,6 +155,11 @@ def most_specific(
         if not covered:
             kept.append(area)
     return sorted(kept, key=lambda p: p.start)
+
+
+def _gap(sentence: Sentence, first: PlaceMention, second: PlaceMention) -> str:
+    """Folded text between two place mentions of the sentence."""
+    return fold(sentence.text[first.end - sentence.start : second.start - sentence.start])
 
 
 def _before(sentence: Sentence, place: PlaceMention) -> str:

@@ -112,3 +112,15 @@ def test_trends_and_background_clauses_are_not_events() -> None:
     assert events("وتكثفت مؤخرا وتيرة إطلاق القذائف على مدينة دوما.") == []
     found = events("بالتزامن مع الغارات، تمكنت قوات النظام أمس من السيطرة على بلدة اللطامنة.")
     assert {e.sub_event_type for e in found} == {"Government regains territory"}
+
+
+def test_a_list_of_unknown_villages_after_a_place_word_is_all_placed() -> None:
+    # invented village names, tagged LOC as the NER model would
+    text = "شن الطيران الحربي أمس غارات على قرى خربة العنبر وعين الصنوبر ومزرعة القندول."
+    found = events(text, locs=("خربة العنبر", "عين الصنوبر", "مزرعة القندول"))
+    assert {e.location_text for e in found} == {"خربة العنبر", "عين الصنوبر", "مزرعة القندول"}
+
+
+def test_outskirts_after_a_verb_are_a_new_place_not_a_locator() -> None:
+    text = "سيطرت قوات النظام أمس على بلدة أبو الظهور ثم تقدمت إلى مشارف مدينة سراقب."
+    assert {e.location_text for e in events(text)} >= {"أبو الظهور", "سراقب"}
