@@ -39,8 +39,11 @@ CAMPAIGN_DAYS = 10
 # Words before a place that only situate the place named before it ("إعزاز شمال حلب").
 SITUATING = re.compile(
     r"(?:شمال|جنوب|شرق|غرب|شمالي|جنوبي|شرقي|غربي|شمال شرق|شمال غرب|جنوب شرق|جنوب غرب|"
-    r"قرب|بالقرب من|محيط|ضواحي|ضاحيه|اطراف|اطراف ضاحيه|مشارف|مدخل|وسط|ريف) (?:ال)?$"
+    r"قرب|بالقرب من|محيط|ضواحي|وسط|ريف) (?:ال)?$"
 )
+# Outskirts words situate only the place right before them ("حي كشكول على أطراف ضاحية جرمانا");
+# after a verb they name where things happen ("تقدمت إلى مشارف سراقب").
+OUTSKIRTS = re.compile(r"(?:ضاحيه|اطراف|اطراف ضاحيه|مشارف|مدخل) (?:ال)?$")
 # "في مدينة حمص", "بدمشق", "لمدينة الحسكة" after a place close by: where that place lies.
 LOCATING = re.compile(r"(?:(?:في|ب|ل) ?(?:مدينه|محافظه|منطقه|ريف) |(?<!\S)[وف]?[بل])$")
 # A place this close to an earlier place of the sentence, and introduced as its location, only
@@ -50,7 +53,7 @@ LOCATING_KM = 40.0
 DESTINATION = re.compile(r"(?:الي|نحو|باتجاه|وجهتهم|وجهتها|صوب|لتكون وجهتهم) (?:\w+ )?$")
 # Words between a place and the next that only join a list: "، " or " و" (clitic left over).
 LISTED = re.compile(r"\s*(?:،|,)?\s*(?:و|او)?")
-# More words than this between two places: the second is not situating the first.
+# More words than this between a place and "أطراف/مشارف X": X is a place of its own.
 SITUATING_GAP_WORDS = 4
 # A dateline opens many articles ("دمشق - (وكالات):", "دبي، الإمارات (CNN)--"): the place where
 # the report was filed, not where anything happened.
@@ -122,15 +125,16 @@ def most_specific(
         places = [p for p in places if p.place is None or p.place.country == "SYR"]
     if any(p.place is not None for p in places):
         places = [p for p in places if p.place is not None]
-    # A situating phrase only situates the place right before it: "إعزاز شمال حلب" but not
-    # "سيطرت على زيتان، ثم تقدمت إلى مشارف الزربة".
     places = [
         p
         for i, p in enumerate(places)
         if i == 0
-        or len(_gap(sentence, places[i - 1], p).split()) > SITUATING_GAP_WORDS
         or not (
             SITUATING.search(_before(sentence, p))
+            or (
+                OUTSKIRTS.search(_before(sentence, p))
+                and len(_gap(sentence, places[i - 1], p).split()) <= SITUATING_GAP_WORDS
+            )
             or (LOCATING.search(_before(sentence, p)) and _near_earlier(p, places[:i]))
         )
     ]
