@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check dev-eval bench clean
+.PHONY: run test lint check dev-eval bench bench-ingest clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/waqai extract data/samples --out data/out --overwrite
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -35,6 +35,19 @@ check: lint test
 dev-eval: $(STAMP)
 	$(BIN)/waqai extract ../shared/corpus/dev_articles.jsonl --out out/dev --overwrite
 	$(BIN)/waqai eval out/dev --gold ../shared/gold/dev_gold.jsonl --articles ../shared/corpus/dev_articles.jsonl
+
+# Ingestion throughput (1 and 2 workers vs raw Stanza, re-run) on the ANT articles: long.
+bench-ingest: $(STAMP)
+	$(BIN)/python bench/ingest.py --limit 2000 --json out/bench-ingest.json
+
+# The report's browser test drives Debian's Chromium (never a downloaded browser): install it
+# when it is missing and we are root; otherwise that test says why it is skipped (fails on CI).
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium for the report's browser test"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium fonts-dejavu-core >/dev/null) || echo "chromium could not be installed"; \
+	fi
 
 clean:
 	rm -rf data/out out .pytest_cache .mypy_cache .ruff_cache

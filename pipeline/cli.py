@@ -76,6 +76,8 @@ def extract(
             _fail(f"{out} already holds a dataset; use --overwrite to replace it")
         for name in TABLE_NAMES:
             shutil.rmtree(out / name, ignore_errors=True)
+        # `waqai run`'s index describes the tables just removed: a later run rebuilds it.
+        (out / "_state" / "state.sqlite").unlink(missing_ok=True)
     progress_line = sys.stderr.isatty()
 
     def report(summary: RunSummary) -> None:
@@ -171,6 +173,33 @@ def evaluate_command(
     out.print(types)
 
 
+@app.command("cluster")
+def cluster_command(
+    out_dir: Annotated[Path, typer.Argument(help="Dataset directory written by extract.")],
+    run_id: Annotated[str | None, typer.Option(help="Run identifier (default: UTC time).")] = None,
+) -> None:
+    """Group reports of one real-world event: (re)write the clusters table, keeping ids."""
+    from pipeline.clusters import update_clusters
+
+    if not (out_dir / "events").exists():
+        _fail(f"{out_dir} holds no events table")
+    summary = update_clusters(out_dir, run_id=run_id)
+    table = Table(title=f"waqai cluster {summary.run_id} → {out_dir / 'clusters'}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("events", str(summary.events))
+    table.add_row("clusters", str(summary.clusters))
+    table.add_row("  with several reports", str(summary.multi_report))
+    table.add_row("  events in those", str(summary.events_merged))
+    table.add_row("new clusters", str(summary.new))
+    table.add_row("changed clusters", str(summary.changed))
+    table.add_row("unchanged clusters", str(summary.unchanged))
+    table.add_row("clusters gone", str(summary.removed))
+    table.add_row("files written", str(len(summary.files_written)))
+    table.add_row("files removed", str(len(summary.files_removed)))
+    Console().print(table)
+
+
 @models_app.command("download")
 def models_download(
     models: Annotated[
@@ -216,6 +245,130 @@ def schema(
         description = (arrow_field.metadata or {}).get(b"description", b"").decode()
         nullable = "" if arrow_field.nullable else " not null"
         print(f"{arrow_field.name}: {arrow_field.type}{nullable}  -- {description}")
+
+
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Argument(help="Dataset directory written by extract.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="acled (ACLED's CSV columns), csv, jsonl or parquet.")
+    ] = "acled",
+    table: Annotated[
+        str, typer.Option(help="events, articles, rejects or clusters (native formats only).")
+    ] = "events",
+) -> None:
+    """Export a table to one file: ACLED-compatible CSV, or the native schema (docs/export.md)."""
+    from pipeline.export import ExportError
+    from pipeline.export import export as run_export
+
+    try:
+        rows = run_export(out_dir, out, fmt, table)
+    except ExportError as error:
+        _fail(str(error))
+        return
+    console.print(f"{rows} rows of {table} → {out} ({fmt})")
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Argument(help="Dataset directory written by extract.")],
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")],
+    title: Annotated[str | None, typer.Option(help="Page title.")] = None,
+) -> None:
+    """Write a self-contained HTML report: map, timeline, tolls, actors, events (docs/report.md)."""
+    from pipeline.report import ReportError, write_report
+
+    try:
+        events = write_report(out_dir, out, title)
+    except ReportError as error:
+        _fail(str(error))
+        return
+    console.print(f"{events} events → {out}")
+
+
+@app.command("run")
+def run_command(
+    inputs: Annotated[list[Path], typer.Argument(help="JSON Lines, .txt, <DOC> files, .gz, dirs.")],
+    out: Annotated[Path, typer.Option("--out", help="Dataset directory (created if needed).")],
+    models: ModelsOption = None,
+    gazetteer: GazetteerOption = None,
+    workers: Annotated[int, typer.Option(help="Worker processes, each loading Stanza once.")] = 1,
+    engine: Annotated[str, typer.Option(help="local (this machine) or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster).")
+    ] = None,
+    torch_threads: Annotated[
+        int | None, typer.Option(help="Torch threads per worker (default: cores / workers).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="Articles per batch (one commit).")] = 64,
+    run_id: Annotated[str | None, typer.Option(help="Run identifier (default: UTC time).")] = None,
+    max_chars: Annotated[int, typer.Option(help="Longest article processed, in characters.")] = (
+        100_000
+    ),
+    log_every: Annotated[
+        float, typer.Option(help="Seconds between progress lines when not on a terminal.")
+    ] = 30.0,
+) -> None:
+    """Add new and changed articles to a dataset; safe to interrupt and rerun (docs/scaling.md)."""
+    import signal
+
+    from pipeline.ingest import RunIdTakenError, RunOptions, run, summary_rows
+    from pipeline.progress import make_reporter
+    from pipeline.transaction import LockedError
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, recorded
+    options = RunOptions(
+        inputs=inputs,
+        out_dir=out,
+        models_dir=models,
+        gazetteer_dir=gazetteer,
+        batch_size=batch_size,
+        run_id=run_id,
+        max_chars=max_chars,
+        workers=workers,
+        engine=engine,
+        scheduler=scheduler,
+        torch_threads=torch_threads,
+    )
+    try:
+        record = run(options, make_reporter(sys.stderr.isatty(), log_every))
+    except (LockedError, RunIdTakenError, ModelsMissingError, ValueError) as error:
+        _fail(str(error))
+        return
+    except KeyboardInterrupt:
+        typer.echo("interrupted: the next run resumes where this one stopped", err=True)
+        raise typer.Exit(130) from None
+    table = Table(title=f"waqai {__version__} run {record.run_id} → {out}")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for what, value in summary_rows(record):
+        table.add_row(what, value)
+    Console().print(table)
+
+
+@app.command("compact")
+def compact_command(
+    out_dir: Annotated[Path, typer.Argument(help="Dataset directory written by run or extract.")],
+    small_mb: Annotated[float, typer.Option(help="Files under this size (MiB) are merged.")] = 32,
+    target_mb: Annotated[float, typer.Option(help="Merged files grow to about this (MiB).")] = 256,
+) -> None:
+    """Merge each partition's small Parquet files; rows unchanged, partitions swapped atomically."""
+    from pipeline.compact import compact
+    from pipeline.transaction import LockedError
+
+    if not out_dir.is_dir():
+        _fail(f"{out_dir} is not a directory")
+    try:
+        summary = compact(out_dir, int(small_mb * 2**20), int(target_mb * 2**20))
+    except LockedError as error:
+        _fail(str(error))
+        return
+    console.print(
+        f"{summary.partitions} partitions compacted: {summary.files_before} files → "
+        f"{summary.files_after}, {summary.rows} rows merged"
+    )
 
 
 @app.command()

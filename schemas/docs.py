@@ -7,9 +7,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import get_args
 
 from schemas.arrow import PARTITION_SCHEMA, SCHEMA_VERSION, SCHEMAS
-from schemas.vocab import ACTOR_TYPES, ADMIN1_NAMES, SUB_EVENT_PARENT
+from schemas.vocab import ACTOR_TYPES, ADMIN1_NAMES, SUB_EVENT_PARENT, EventFlag
+
+# What each flag tells the analyst; every flag of the vocabulary must have a line here.
+FLAG_DESCRIPTIONS: dict[str, str] = {
+    "location_unresolved": "A place was named but not found in the gazetteer: no coordinates, "
+    "never a silent centroid.",
+    "location_missing": "The sentence names no place.",
+    "admin1_from_context": "The place is unknown to the gazetteer; its admin1 is that of the "
+    "nearest place the article names before it (no coordinates).",
+    "date_from_publication": "No time expression: the date is the publication date.",
+    "date_inherited": "The date comes from the preceding sentence of the same report.",
+    "date_unresolved": "No publication date to resolve the time expression against.",
+    "denied": "The article reports a denial of the event; confidence is lowered.",
+    "alleged": "The event is only claimed or accused; confidence is lowered.",
+    "title_only": "Reported only in the headline.",
+}
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
 
@@ -47,12 +63,18 @@ def render() -> str:
     lines += [
         "## Flags",
         "",
-        "`flags` lists why some fields are less certain: `location_unresolved` (a place was",
-        "named but not found: no coordinates, never a silent centroid), `date_from_publication`",
-        "(no time expression: the publication date), `date_inherited` (the date of the",
-        "preceding sentence of the same report), `date_unresolved` (no publication date),",
-        "`denied` and `alleged` (the article reports a denial or only an accusation; confidence",
-        "is lowered).",
+        "`flags` lists why some fields are less certain:",
+        "",
+        "| flag | meaning |",
+        "|---|---|",
+    ]
+    lines += [f"| `{flag}` | {FLAG_DESCRIPTIONS[flag]} |" for flag in get_args(EventFlag)]
+    lines += [
+        "",
+        "## Other formats",
+        "",
+        "`waqai export` writes these tables as one CSV, JSON Lines or Parquet file, or the events",
+        "in ACLED's columns and conventions; docs/export.md documents the mapping.",
         "",
     ]
     return "\n".join(lines)

@@ -210,8 +210,114 @@ class Reject(BaseModel):
     run_id: str = Field(description="Identifier of the run that met the record.")
 
 
+class Cluster(BaseModel):
+    """One real-world event: the reports (events) that describe it, merged (docs/dedup.md).
+
+    Written by `waqai cluster`; partitioned by the month of the first report. `event_ids` is
+    the event-to-cluster mapping, and `merge_reasons[i]` says why `event_ids[i]` belongs here.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    cluster_id: str = Field(
+        description="Identifier of the real-world event: the event_id of its first-seen report, "
+        "kept across runs."
+    )
+    event_type: EventType = Field(description="ACLED event type shared by the reports.")
+    sub_event_type: SubEventType = Field(
+        description="Sub-event type most reports give (ties: the most precise report's)."
+    )
+    actor1: str | None = Field(default=None, description="Actor1 most reports name.")
+    actor1_type: ActorType | None = Field(default=None, description="ACLED actor type of actor1.")
+    actor2: str | None = Field(default=None, description="Actor2 most reports name.")
+    actor2_type: ActorType | None = Field(default=None, description="ACLED actor type of actor2.")
+    location: str | None = Field(
+        default=None, description="Place of the most precisely located report (English name)."
+    )
+    admin1: Admin1 | None = Field(default=None, description="Syrian governorate of the place.")
+    admin2: str | None = Field(default=None, description="District (mintaqa) of the place.")
+    admin3: str | None = Field(default=None, description="Subdistrict (nahiya) of the place.")
+    pcode: str | None = Field(default=None, description="OCHA p-code of the place, when known.")
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-3 country code.")
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS84 latitude.")
+    longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS84 longitude.")
+    geo_precision: int | None = Field(
+        default=None, ge=1, le=3, description="ACLED geo_precision of the place (best report's)."
+    )
+    event_date: dt.date | None = Field(
+        default=None, description="Date most of the most precisely dated reports give."
+    )
+    date_start: dt.date | None = Field(
+        default=None, description="First day when the date is a range; else equal to event_date."
+    )
+    date_precision: int | None = Field(
+        default=None, ge=1, le=3, description="ACLED time_precision of the date (best report's)."
+    )
+    killed_low: Count | None = Field(
+        default=None, description="Fewest people killed any report gives."
+    )
+    killed_high: Count | None = Field(
+        default=None, description="Most people killed any report gives (null: open-ended)."
+    )
+    injured_low: Count | None = Field(
+        default=None, description="Fewest people injured any report gives."
+    )
+    injured_high: Count | None = Field(
+        default=None, description="Most people injured any report gives (null: open-ended)."
+    )
+    fatalities: Count = Field(
+        default=0,
+        description="Best estimate of fatalities: the lower median of the fatalities of the "
+        "reports that give a toll (0 when none does).",
+    )
+    civilian_victims: bool | None = Field(
+        default=None,
+        description="True when a report says the victims were civilians, false when reports "
+        "say fighters only.",
+    )
+    n_events: Count = Field(description="Number of events (reports) in the cluster.")
+    n_articles: Count = Field(description="Number of distinct articles reporting it.")
+    n_sources: Count = Field(description="Number of distinct outlets reporting it.")
+    sources: list[str] = Field(default_factory=list, description="The outlets, sorted.")
+    first_reported: dt.datetime | None = Field(
+        default=None, description="Publication time of the first report, UTC."
+    )
+    last_reported: dt.datetime | None = Field(
+        default=None, description="Publication time of the latest report, UTC."
+    )
+    event_ids: list[str] = Field(
+        description="The member events, first-seen first: the event-to-cluster mapping."
+    )
+    merge_reasons: list[str] = Field(
+        description="For each member, in event_ids order, the evidence that put it here."
+    )
+    pipeline_version: str = Field(description="waqai version that computed the row.")
+    run_id: str = Field(description="Identifier of the clustering run that last changed the row.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Cluster:
+        if SUB_EVENT_PARENT[self.sub_event_type] != self.event_type:
+            raise ValueError(
+                f"sub_event_type {self.sub_event_type!r} is not a kind of {self.event_type!r}"
+            )
+        if not self.event_ids or len(self.event_ids) != len(self.merge_reasons):
+            raise ValueError("every member needs one merge reason")
+        if self.n_events != len(self.event_ids):
+            raise ValueError("n_events must count event_ids")
+        for low, high, name in (
+            (self.killed_low, self.killed_high, "killed"),
+            (self.injured_low, self.injured_high, "injured"),
+        ):
+            if low is not None and high is not None and high < low:
+                raise ValueError(f"{name}_high is below {name}_low")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together")
+        return self
+
+
 TABLES: dict[str, type[BaseModel]] = {
     "events": Event,
     "articles": ArticleRecord,
     "rejects": Reject,
+    "clusters": Cluster,
 }
