@@ -34,6 +34,9 @@ FLAG_FACTORS = {"denied": 0.4, "alleged": 0.6, "location_unresolved": 0.9, "loca
 MAX_AGE_DAYS = 30
 # A line this short without closing punctuation is a heading or a caption.
 HEADING_WORDS = 12
+# A toll this large is a running total of a campaign, not the toll of one event (ACLED codes
+# single events; the largest single attacks of the war killed hundreds).
+MAX_EVENT_KILLED = 1000
 # A sentence dated by a period longer than this tells a campaign or a running total.
 CAMPAIGN_DAYS = 10
 # Words before a place that only situate the place named before it ("إعزاز شمال حلب").
@@ -286,6 +289,8 @@ def sentence_events(
     reporter = find_reporter(sentence.text)
     own_date = date_mention is not None and not date_flags
     has_toll = toll.killed_low is not None or toll.injured_low is not None
+    if toll.killed_low is not None and toll.killed_low >= MAX_EVENT_KILLED:
+        return []  # "مقتل أكثر من 1500 شخص": a running total, see MAX_EVENT_KILLED
     published = doc.published_date
     if day is not None and published is not None and (published - day).days > MAX_AGE_DAYS:
         return []

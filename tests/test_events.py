@@ -124,3 +124,11 @@ def test_a_list_of_unknown_villages_after_a_place_word_is_all_placed() -> None:
 def test_outskirts_after_a_verb_are_a_new_place_not_a_locator() -> None:
     text = "سيطرت قوات النظام أمس على بلدة أبو الظهور ثم تقدمت إلى مشارف مدينة سراقب."
     assert {e.location_text for e in events(text)} >= {"أبو الظهور", "سراقب"}
+
+
+def test_running_totals_are_not_events() -> None:
+    assert events("أسفر القصف على مدينة دوما عن مقتل أكثر من 1500 شخص.") == []
+    assert events("وثق المركز مقتل 300 مدني في 34 يوما من الهجمات على مدينة دوما.") == []
+    assert events("قتل مئات المدنيين في الغارات على مدينة دوما بعد أسابيع من القصف.") == []
+    # still under way since yesterday is news
+    assert events("تتعرض مدينة دوما لغارات مستمرة منذ أمس.") != []
