@@ -47,6 +47,7 @@ class Lexicon:
     yields_to: dict[str, list[str]]
     false_friends: re.Pattern[str] | None
     blockers: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    requires: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
 def _word_pattern(forms: list[str], proclitics: str, enclitics: str) -> re.Pattern[str]:
@@ -92,6 +93,10 @@ def load_lexicon(path: Path = DATA_DIR / "triggers.yaml") -> Lexicon:
         blockers={
             name: _word_pattern(patterns, pro, enc)
             for name, patterns in spec.get("blockers", {}).items()
+        },
+        requires={
+            sub: _word_pattern(patterns, pro, enc)
+            for sub, patterns in spec.get("requires", {}).items()
         },
     )
 
@@ -190,6 +195,9 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> SentenceReading:
     kept: list[Trigger] = []
     blocked_by: str | None = None
     for trigger in candidates:
+        needed = lexicon.requires.get(trigger.sub_event_type)
+        if needed is not None and not needed.search(folded.text):
+            continue
         reason = _blocked(sentence, trigger, lexicon, folded)
         if reason is None:
             kept.append(trigger)

@@ -115,3 +115,10 @@ def test_eras_and_whole_periods_are_not_events() -> None:
     assert reading("تعرضت دمشق طوال سنوات النزاع لقصف من الفصائل") == []
     assert reading("وثق المرصد خلال هذه الفترة مقتل مئات المدنيين في القصف") == []
     assert reading("سيطرت القوات على المدينة إبان الحرب العالمية الأولى") == []
+
+
+def test_everyday_movement_is_not_a_transfer_of_territory() -> None:
+    assert reading("غادر الصحفي إسطنبول أمس على متن طائرة خاصة") == []
+    assert types("خرج مئات المقاتلين وعائلاتهم من الحي أمس") == {
+        "Non-violent transfer of territory"
+    }
