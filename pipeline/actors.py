@@ -40,6 +40,10 @@ TARGET_VERB = re.compile(fold(r"(?:استهدف\w*|تستهدف|يستهدف) (?
 SPEAKER = re.compile(fold(r"^\W*(?:\w+\W+)?(?:ان)(?!\w)"))
 # A name introduced as support ("بدعم روسيا", "مدعومة من القوات التركية") backs the actor.
 SUPPORT = re.compile(fold(r"(?:بدعم|دعم|بمسانده|بغطاء|مدعوم\w*|بمشارك\w*)(?: من)? (?:\w+ )?$"))
+# Who can carry out an air strike: armed forces with aircraft (rebels and militias have none).
+AIR_CAPABLE = {"State forces", "External/Other forces"}
+# A name this close after the trigger is its subject in verb-first Arabic ("استعاد التنظيم").
+SUBJECT_GAP = 12
 # Actor types that are victims, not attackers, in violent events.
 VICTIM_TYPES = {"Civilians", "Protesters"}
 VICTIM_CAN_ACT = {"Protests", "Strategic developments"}
@@ -149,6 +153,14 @@ def _is_target(sentence: Sentence, mention: ActorMention) -> bool:
     return mention.role_hint != "agent" and bool(TARGET_VERB.search(before))
 
 
+def fits(trigger: Trigger, mention: ActorMention) -> bool:
+    """Whether the actor can have done what the trigger says (civilians do not shell towns,
+    rebels have no aircraft)."""
+    if trigger.event_type not in VICTIM_CAN_ACT and mention.actor_type in VICTIM_TYPES:
+        return False
+    return trigger.sub_event_type != "Air/drone strike" or mention.actor_type in AIR_CAPABLE
+
+
 def assign_roles(
     sentence: Sentence, trigger: Trigger, mentions: list[ActorMention]
 ) -> tuple[ActorMention | None, ActorMention | None]:
@@ -160,7 +172,9 @@ def assign_roles(
     def distance(mention: ActorMention) -> int:
         if mention.end <= trigger.start:
             return trigger.start - mention.end
-        return max(0, mention.start - trigger.end) + 5  # subjects usually precede in reports
+        gap = max(0, mention.start - trigger.end)
+        # right after the verb: its subject; further on: usually an object or another clause
+        return gap - SUBJECT_GAP if gap <= SUBJECT_GAP else gap + 5
 
     targets = [m for m in mentions if _is_target(sentence, m)]
     speakers = [
@@ -173,16 +187,17 @@ def assign_roles(
         m for m in mentions if SUPPORT.search(fold(sentence.text[: m.start - sentence.start])[-30:])
     ]
     mentions = [m for m in mentions if m not in speakers and m not in supporters]
-    agents = [
-        m
-        for m in mentions
-        if m not in targets and (victims_may_act or m.actor_type not in VICTIM_TYPES)
-    ]
+    agents = [m for m in mentions if m not in targets and fits(trigger, m)]
     if victims_may_act and any(m.actor_type not in VICTIM_TYPES for m in agents):
         # "خرج المدنيون والمقاتلون": the fighters are the party that moves or agrees
         agents = [m for m in agents if m.actor_type not in VICTIM_TYPES]
+    # The subject right after a verb trigger acts ("استعاد تنظيم الدولة السيطرة"); otherwise an
+    # agent phrase ("الطيران الروسي") is the best evidence of who acted, then the nearest name.
+    subjects = [
+        m for m in agents if m.start >= trigger.start and m.start - trigger.end <= SUBJECT_GAP
+    ]
     agent_phrases = [m for m in agents if m.role_hint == "agent"]
-    actor1 = min(agent_phrases or agents, key=distance, default=None)
+    actor1 = min(subjects or agent_phrases or agents, key=distance, default=None)
     rest = [m for m in mentions if m is not actor1 and (actor1 is None or m.name != actor1.name)]
     victims = [m for m in rest if m in targets or m.actor_type in VICTIM_TYPES]
     actor2 = min(victims or rest, key=distance, default=None)

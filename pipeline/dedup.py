@@ -54,7 +54,15 @@ def inherit_actors(events: list[Event]) -> list[Event]:
     result: list[Event] = []
     for event in events:
         previous = last.get(event.event_type)
-        if event.actor1 is None and previous is not None and previous.actor1 is not None:
+        if (
+            event.actor1 is None
+            and previous is not None
+            and previous.actor1 is not None
+            and (
+                event.sub_event_type != "Air/drone strike"
+                or previous.actor1_type in ("State forces", "External/Other forces")
+            )
+        ):
             event = event.model_copy(
                 update={
                     "actor1": previous.actor1,

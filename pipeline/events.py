@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline import __version__
-from pipeline.actors import assign_roles, find_actors, find_reporter
+from pipeline.actors import assign_roles, find_actors, find_reporter, fits
 from pipeline.dates import sentence_dates
 from pipeline.document import ActorMention, DateMention, Document, PlaceMention, Sentence
 from pipeline.gazetteer import Gazetteer
@@ -246,6 +246,16 @@ class ArticlePlaces:
         return self.admin1s[0] if self.admin1s else None
 
 
+def article_agents(doc: Document) -> list[ActorMention]:
+    """Agent phrases ("طائرات روسية") the article names, in text order, for context."""
+    return [
+        m
+        for sentence in doc.sentences
+        for m in find_actors(sentence, doc.published_date)
+        if m.role_hint == "agent"
+    ]
+
+
 def article_places(doc: Document, gazetteer: Gazetteer) -> ArticlePlaces:
     offsets: list[int] = []
     admin1s: list[str] = []
@@ -275,6 +285,7 @@ def sentence_events(
     date: tuple[DateMention | None, list[str]],
     context: Context,
     around: ArticlePlaces,
+    agents: list[ActorMention],
 ) -> list[Event]:
     """The events one sentence reports: one per event type and place."""
     date_mention, date_flags = date
@@ -318,6 +329,11 @@ def sentence_events(
             continue  # "الهجوم", "الاتفاق": a weak noun with the article refers back to an
             # event told elsewhere in the article
         actor1, actor2 = assign_roles(sentence, trigger, actors)
+        if actor1 is None:
+            # Unsaid in the sentence: the last agent named before it in the article, as a
+            # reader takes "وقتل قادة في الغارة" to mean the Russian aircraft named before.
+            fitting = [m for m in agents if m.end <= sentence.start and fits(trigger, m)]
+            actor1 = fitting[-1] if fitting else None
         sub_event_type = trigger.sub_event_type
         if sub_event_type == "Government regains territory" and (
             actor1 is not None and actor1.actor_type != "State forces"
@@ -403,11 +419,12 @@ def sentence_events(
 def extract_events(doc: Document, context: Context) -> Document:
     """Fill `doc.events` with every event the article reports (before deduplication)."""
     around = article_places(doc, context.gazetteer)
+    agents = article_agents(doc)
     dates = sentence_dates(doc)
     events: list[Event] = []
     for sentence, date in zip(doc.sentences, dates, strict=True):
         reading = read_sentence(sentence, context.lexicon)
         if reading.triggers:
-            events.extend(sentence_events(doc, sentence, reading, date, context, around))
+            events.extend(sentence_events(doc, sentence, reading, date, context, around, agents))
     doc.events = events
     return doc

@@ -136,3 +136,14 @@ def test_unattributed_aircraft_and_state_media_names() -> None:
 
 def test_fighters_not_civilians_are_the_party_that_leaves() -> None:
     assert roles("خرج عشرات المدنيين والمقاتلين من حي الوعر أمس")[0] == "Syrian opposition"
+
+
+def test_subject_right_after_the_verb_acts() -> None:
+    assert roles("استعاد تنظيم الدولة السيطرة على القرية بعد أيام من دخول الجيش السوري إليها")[
+        0
+    ] == ("Islamic State")
+
+
+def test_only_forces_with_aircraft_carry_out_air_strikes() -> None:
+    first, _ = roles("شنت الطائرات غارات على مواقع فصائل المعارضة وجيش الإسلام في دوما")
+    assert first is None

@@ -132,3 +132,9 @@ def test_running_totals_are_not_events() -> None:
     assert events("قتل مئات المدنيين في الغارات على مدينة دوما بعد أسابيع من القصف.") == []
     # still under way since yesterday is news
     assert events("تتعرض مدينة دوما لغارات مستمرة منذ أمس.") != []
+
+
+def test_an_unsaid_attacker_is_the_agent_named_before_in_the_article() -> None:
+    text = "استهدفت طائرات روسية مقرا للفصائل.\nوقتل عشرة مقاتلين أمس في الغارة على مدينة دوما."
+    (event,) = events(text)
+    assert event.actor1 == "Military Forces of Russia"
