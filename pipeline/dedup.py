@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from schemas import Event
 
+# Strikes whose attacker a report names once and then implies; a bombing's author is unknown
+# until someone claims it, so it never inherits one.
+IMPLIED_ATTACKER = {"Air/drone strike", "Shelling/artillery/missile attack"}
+
 # Fields a later report of the same event may fill when the first one left them empty.
 FILLABLE = (
     "actor1",
@@ -58,6 +62,7 @@ def inherit_actors(events: list[Event]) -> list[Event]:
             event.actor1 is None
             and previous is not None
             and previous.actor1 is not None
+            and event.sub_event_type in IMPLIED_ATTACKER
             and (
                 event.sub_event_type != "Air/drone strike"
                 or previous.actor1_type in ("State forces", "External/Other forces")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pipeline import __version__
 from pipeline.actors import assign_roles, find_actors, find_reporter, fits
 from pipeline.dates import sentence_dates
+from pipeline.dedup import IMPLIED_ATTACKER
 from pipeline.document import ActorMention, DateMention, Document, PlaceMention, Sentence
 from pipeline.gazetteer import Gazetteer
 from pipeline.normalize import fold
@@ -246,16 +247,6 @@ class ArticlePlaces:
         return self.admin1s[0] if self.admin1s else None
 
 
-def article_agents(doc: Document) -> list[ActorMention]:
-    """Agent phrases ("طائرات روسية") the article names, in text order, for context."""
-    return [
-        m
-        for sentence in doc.sentences
-        for m in find_actors(sentence, doc.published_date)
-        if m.role_hint == "agent"
-    ]
-
-
 def article_places(doc: Document, gazetteer: Gazetteer) -> ArticlePlaces:
     offsets: list[int] = []
     admin1s: list[str] = []
@@ -329,7 +320,7 @@ def sentence_events(
             continue  # "الهجوم", "الاتفاق": a weak noun with the article refers back to an
             # event told elsewhere in the article
         actor1, actor2 = assign_roles(sentence, trigger, actors)
-        if actor1 is None:
+        if actor1 is None and trigger.sub_event_type in IMPLIED_ATTACKER:
             # Unsaid in the sentence: the last agent named before it in the article, as a
             # reader takes "وقتل قادة في الغارة" to mean the Russian aircraft named before.
             fitting = [m for m in agents if m.end <= sentence.start and fits(trigger, m)]
@@ -419,12 +410,23 @@ def sentence_events(
 def extract_events(doc: Document, context: Context) -> Document:
     """Fill `doc.events` with every event the article reports (before deduplication)."""
     around = article_places(doc, context.gazetteer)
-    agents = article_agents(doc)
+    # Attackers named so far in the article: agent phrases and the actor1 of earlier events.
+    agents: list[ActorMention] = []
     dates = sentence_dates(doc)
     events: list[Event] = []
     for sentence, date in zip(doc.sentences, dates, strict=True):
         reading = read_sentence(sentence, context.lexicon)
+        found: list[Event] = []
         if reading.triggers:
-            events.extend(sentence_events(doc, sentence, reading, date, context, around, agents))
+            found = sentence_events(doc, sentence, reading, date, context, around, agents)
+            events.extend(found)
+        agents.extend(
+            m for m in find_actors(sentence, doc.published_date) if m.role_hint == "agent"
+        )
+        agents.extend(
+            ActorMention(e.char_start, e.char_start, e.actor1_text, e.actor1, e.actor1_type)
+            for e in found
+            if e.actor1 and e.actor1_text and e.actor1_type
+        )
     doc.events = events
     return doc
