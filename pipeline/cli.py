@@ -299,7 +299,7 @@ def run_command(
         str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster).")
     ] = None,
     torch_threads: Annotated[
-        int | None, typer.Option(help="Torch threads per worker (default: cores / workers).")
+        int | None, typer.Option(help="Torch threads per worker (default: 1; use --workers).")
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per batch (one commit).")] = 64,
     run_id: Annotated[str | None, typer.Option(help="Run identifier (default: UTC time).")] = None,
