@@ -112,7 +112,13 @@ def find_actors(sentence: Sentence, day: dt.date | None) -> list[ActorMention]:
 
     A name inside a source's name ("روسيا" in "روسيا اليوم") is the source, not an actor.
     """
-    folded = Folded.of(sentence.text, base=sentence.start)
+    return list(_actor_mentions(sentence.text, sentence.start, day))
+
+
+@functools.lru_cache(maxsize=4096)
+def _actor_mentions(text: str, base: int, day: dt.date | None) -> tuple[ActorMention, ...]:
+    """find_actors on the sentence's text; cached, as several stages ask for the same one."""
+    folded = Folded.of(text, base=base)
     sources = [m.span() for _, pattern in load_reporters() for m in pattern.finditer(folded.text)]
     found: list[tuple[int, int, ActorPattern]] = []
     for actor in load_actors():
@@ -137,13 +143,13 @@ def find_actors(sentence: Sentence, day: dt.date | None) -> list[ActorMention]:
             ActorMention(
                 start=orig_start,
                 end=orig_end,
-                text=sentence.text[orig_start - sentence.start : orig_end - sentence.start],
+                text=text[orig_start - base : orig_end - base],
                 name=actor.entry.name,
                 actor_type=actor.entry.actor_type,
                 role_hint="agent" if actor.agent else "",
             )
         )
-    return mentions
+    return tuple(mentions)
 
 
 def _is_target(sentence: Sentence, mention: ActorMention) -> bool:

@@ -193,9 +193,12 @@ def lexicon() -> DateLexicon:
 # --- token matching -------------------------------------------------------------------------
 
 
-def _bare_forms(token: str) -> list[str]:
-    """The token and its forms without the proclitics و/ف and ب/ل/ك ("والسبت", "بالأمس")."""
-    return proclitic_forms(token, article=False)
+@functools.lru_cache(maxsize=65536)
+def _bare_forms(token: str) -> tuple[str, ...]:
+    """The token and its forms without the proclitics و/ف and ب/ل/ك ("والسبت", "بالأمس").
+
+    Cached: every phrase tried at every position asks for the same few tokens' forms."""
+    return tuple(proclitic_forms(token, article=False))
 
 
 def _word_in(token: str, words: Container[str]) -> str | None:
@@ -207,24 +210,40 @@ def _word_in(token: str, words: Container[str]) -> str | None:
 
 def _phrase_end(tokens: Sequence[str], i: int, phrases: Sequence[Phrase]) -> int | None:
     """End index of the longest phrase at i (proclitics allowed on its first word)."""
-    for phrase in phrases:  # longest first
-        if i + len(phrase) > len(tokens):
-            continue
-        if phrase[0] not in _bare_forms(tokens[i]):
-            continue
-        if tuple(tokens[i + 1 : i + len(phrase)]) == phrase[1:]:
-            return i + len(phrase)
-    return None
+    match = _longest_at(tokens, i, tuple(phrases))
+    return i + len(match) if match is not None else None
 
 
 def _dict_phrase(tokens: Sequence[str], i: int, table: dict[Phrase, int]) -> tuple[int, int] | None:
     """(value, end) of the longest phrase of `table` at i."""
-    best: tuple[int, int] | None = None
-    for phrase, value in table.items():
-        end = _phrase_end(tokens, i, [phrase])
-        if end is not None and (best is None or end > best[1]):
-            best = (value, end)
+    match = _longest_at(tokens, i, tuple(table))
+    return (table[match], i + len(match)) if match is not None else None
+
+
+def _longest_at(tokens: Sequence[str], i: int, phrases: tuple[Phrase, ...]) -> Phrase | None:
+    """The longest of `phrases` that starts at token i."""
+    if i >= len(tokens):
+        return None
+    by_first = _by_first_word(phrases)
+    best: Phrase | None = None
+    for form in _bare_forms(tokens[i]):
+        for phrase in by_first.get(form, ()):  # longest first
+            if best is not None and len(phrase) <= len(best):
+                break
+            end = i + len(phrase)
+            if end <= len(tokens) and tuple(tokens[i + 1 : end]) == phrase[1:]:
+                best = phrase
+                break
     return best
+
+
+@functools.lru_cache(maxsize=256)
+def _by_first_word(phrases: tuple[Phrase, ...]) -> dict[str, tuple[Phrase, ...]]:
+    """The phrases grouped by their first word, longest first: a lookup instead of a scan."""
+    index: dict[str, list[Phrase]] = {}
+    for phrase in phrases:
+        index.setdefault(phrase[0], []).append(phrase)
+    return {word: tuple(sorted(group, key=len, reverse=True)) for word, group in index.items()}
 
 
 # --- calendar arithmetic --------------------------------------------------------------------

@@ -11,6 +11,7 @@ Two forms of the text exist side by side:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -53,6 +54,19 @@ def clean_text(raw: str) -> str:
     return text.strip()
 
 
+@functools.lru_cache(maxsize=4096)
+def _folded(original: str, base: int) -> Folded:
+    """Folded text with offsets; cached because every stage folds the same sentences."""
+    # Folding maps each character to one character except the dropped marks, so the offsets
+    # are those of the characters that remain.
+    if _DIACRITICS.search(original) is None and _TATWEEL not in original:
+        return Folded(
+            fold(original), tuple(range(base, base + len(original))), base + len(original)
+        )
+    kept = [i for i, char in enumerate(original) if fold_char(char)]
+    return Folded(fold(original), tuple(base + i for i in kept), base + len(original))
+
+
 def fold_char(char: str) -> str:
     """Folded form of one character ('' when the character is dropped)."""
     if char == _TATWEEL or _DIACRITICS.match(char):
@@ -75,14 +89,7 @@ class Folded:
 
     @classmethod
     def of(cls, original: str, base: int = 0) -> Folded:
-        chars: list[str] = []
-        offsets: list[int] = []
-        for i, char in enumerate(original):
-            folded = fold_char(char)
-            for out in folded:
-                chars.append(out)
-                offsets.append(base + i)
-        return cls("".join(chars), tuple(offsets), base + len(original))
+        return _folded(original, base)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the folded [start, end)."""

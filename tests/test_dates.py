@@ -369,3 +369,13 @@ def test_since_yesterday_is_still_under_way_on_the_publication_day() -> None:
     assert mention.date == published
     assert mention.date_start == dt.date(2018, 7, 4)
     assert mention.precision == 1
+
+
+def test_a_sentence_of_one_word_or_none_has_no_date() -> None:
+    assert find_dates("", dt.date(2018, 5, 10)) == []
+    assert find_dates("عاجل", dt.date(2018, 5, 10)) == []
+    published = dt.datetime(2018, 4, 22, 9, 0, tzinfo=dt.UTC)
+    doc = _document(published, [["قصفت الطائرات البلدة أمس.", "عاجل"]])
+    first, second = sentence_dates(doc)
+    assert first[0] is not None and first[0].date == dt.date(2018, 4, 21)
+    assert second[0] is not None  # inherited or the publication day, never an error
