@@ -268,7 +268,7 @@ class Cluster(BaseModel):
     fatalities: Count = Field(
         default=0,
         description="Best estimate of fatalities: the lower median of the fatalities of the "
-        "reports that give a toll (0 when none does).",
+        "reports that give a number, else of those that give a toll (see docs/dedup.md).",
     )
     civilian_victims: bool | None = Field(
         default=None,
