@@ -65,6 +65,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__
+from pipeline.gazetteer import haversine_km
 from pipeline.normalize import fold
 from schemas.arrow import to_table
 from schemas.models import Cluster, Event
@@ -161,22 +162,12 @@ SIMILARITY_MIN = 0.2
 DISTINCTIVE_SUB_TYPES = frozenset({"Chemical weapon", "Suicide bomb"})
 # Similarity of two copies of one sentence (a wire story printed twice, a heading and its text).
 NEAR_DUPLICATE = 0.8
-EARTH_RADIUS_KM = 6371.0088
 CLUSTERS_TABLE = "clusters"
 CLUSTERS_FILE = "clusters.parquet"
 LOCK_FILE = ".lock"
 
 
 # --- pairwise rules ---------------------------------------------------------------------------
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lon2 - lon1)
-    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def sub_types_compatible(a: str, b: str) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import re
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from pipeline.actors import assign_roles, find_actors, find_reporter, fits
 from pipeline.dates import sentence_dates
 from pipeline.dedup import IMPLIED_ATTACKER
 from pipeline.document import ActorMention, DateMention, Document, PlaceMention, Sentence
-from pipeline.gazetteer import Gazetteer
+from pipeline.gazetteer import Gazetteer, haversine_km
 from pipeline.normalize import fold
 from pipeline.tolls import fatalities, find_toll
 from pipeline.triggers import Lexicon, SentenceReading, load_lexicon, read_sentence
@@ -187,14 +186,6 @@ def _near_earlier(place: PlaceMention, earlier: list[PlaceMention]) -> bool:
         ):
             return True
     return False
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
 def is_heading(sentence: Sentence, doc: Document) -> bool:

@@ -38,28 +38,14 @@ import yaml
 
 from pipeline.document import Place, PlaceMention, Span
 from pipeline.normalize import Folded, fold
+from schemas.vocab import ADMIN1_NAMES as SCHEMA_ADMIN1_NAMES
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SUPPLEMENT_PATH = DATA_DIR / "gazetteer_supplement.tsv"
 CONTEXT_PATH = DATA_DIR / "place_context.yaml"
 
 # The Syrian governorates exactly as the annotation guidelines (and ACLED) write them.
-ADMIN1_NAMES: tuple[str, ...] = (
-    "Damascus",
-    "Rural Damascus",
-    "Aleppo",
-    "Idleb",
-    "Hama",
-    "Homs",
-    "Dar'a",
-    "As-Sweida",
-    "Quneitra",
-    "Lattakia",
-    "Tartous",
-    "Ar-Raqqa",
-    "Deir-ez-Zor",
-    "Al-Hasakeh",
-)
+ADMIN1_NAMES = SCHEMA_ADMIN1_NAMES
 
 # GeoNames admin1 codes for Syria.
 _GEONAMES_ADMIN1: dict[str, str] = {
@@ -1133,3 +1119,15 @@ def _fill_admin_levels(entry: _Entry, subdistricts: list[tuple[Place, set[str]]]
     nearest = min(located, key=distance)
     place.admin2 = place.admin2 or nearest.admin2
     place.admin3 = nearest.admin3
+
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi = phi2 - phi1
+    d_lambda = math.radians(lon2 - lon1)
+    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

@@ -15,11 +15,11 @@ from pipeline.clusters import (
     cluster_events,
     date_window,
     evidence_words,
-    haversine_km,
     load_clusters,
     match,
     update_clusters,
 )
+from pipeline.gazetteer import haversine_km
 from pipeline.writer import DatasetWriter, read_table
 from schemas import Event
 from schemas.models import Cluster
