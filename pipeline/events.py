@@ -20,7 +20,7 @@ from pipeline.dates import sentence_dates
 from pipeline.dedup import IMPLIED_ATTACKER
 from pipeline.document import ActorMention, DateMention, Document, PlaceMention, Sentence
 from pipeline.gazetteer import Gazetteer, haversine_km
-from pipeline.normalize import fold
+from pipeline.normalize import Folded, fold
 from pipeline.tolls import fatalities, find_toll
 from pipeline.triggers import Lexicon, SentenceReading, load_lexicon, read_sentence
 from schemas import Event
@@ -58,6 +58,9 @@ DESTINATION = re.compile(r"(?:الي|نحو|باتجاه|وجهتهم|وجهته
 LISTED = re.compile(r"\s*(?:،|,)?\s*(?:و|او)?")
 # More words than this between a place and "أطراف/مشارف X": X is a place of its own.
 SITUATING_GAP_WORDS = 4
+# Words that refer back to an armed group named before ("التنظيم", "الفصيل", "الجماعة").
+GROUP_REFERENCE = re.compile(r"(?<!\w)[وفب]?(?:ل|ال|لل)(?:تنظيم|فصيل|جماعه)(?!\w)")
+ARMED_GROUP_TYPES = {"Rebel group", "Political militia", "Identity militia"}
 # A dateline opens many articles ("دمشق - (وكالات):", "دبي، الإمارات (CNN)--"): the place where
 # the report was filed, not where anything happened.
 DATELINE = re.compile(r"^[^\n.]{0,80}?(?:\(وكالات\)|\([A-Za-z .]+\)\s*-+|\s[-–—]{1,2}\s|--)")
@@ -238,6 +241,28 @@ class ArticlePlaces:
         return self.admin1s[0] if self.admin1s else None
 
 
+def with_group_references(
+    sentence: Sentence, actors: list[ActorMention], groups: list[ActorMention]
+) -> list[ActorMention]:
+    """Add "التنظيم" / "الفصيل" / "الجماعة" as the armed group the article named last.
+
+    Reports name a group once ("جيش الإسلام") and then call it "the organisation"; a reader
+    resolves the reference to the last group named, and so do we (only outside a longer name).
+    """
+    if not groups:
+        return actors
+    last = groups[-1]
+    folded = Folded.of(sentence.text, base=sentence.start)
+    added = list(actors)
+    for match in GROUP_REFERENCE.finditer(folded.text):
+        start, end = folded.span(match.start(), match.end())
+        if any(a.start < end and start < a.end for a in actors):
+            continue
+        text = sentence.text[start - sentence.start : end - sentence.start]
+        added.append(ActorMention(start, end, text, last.name, last.actor_type))
+    return sorted(added, key=lambda m: m.start)
+
+
 def article_places(doc: Document, gazetteer: Gazetteer) -> ArticlePlaces:
     offsets: list[int] = []
     admin1s: list[str] = []
@@ -268,6 +293,7 @@ def sentence_events(
     context: Context,
     around: ArticlePlaces,
     agents: list[ActorMention],
+    groups: list[ActorMention],
 ) -> list[Event]:
     """The events one sentence reports: one per event type and place."""
     date_mention, date_flags = date
@@ -276,7 +302,7 @@ def sentence_events(
     places = context.gazetteer.find_places(
         sentence.text, base=sentence.start, candidates=locs, context_admin1=around.governorates
     )
-    actors = find_actors(sentence, day)
+    actors = with_group_references(sentence, find_actors(sentence, day), groups)
     places = most_specific(sentence, places, actors)
     toll = find_toll(sentence.text, base=sentence.start)
     reporter = find_reporter(sentence.text)
@@ -403,17 +429,19 @@ def extract_events(doc: Document, context: Context) -> Document:
     around = article_places(doc, context.gazetteer)
     # Attackers named so far in the article: agent phrases and the actor1 of earlier events.
     agents: list[ActorMention] = []
+    # Armed groups named so far, for "التنظيم" / "الفصيل" referring back to one of them.
+    groups: list[ActorMention] = []
     dates = sentence_dates(doc)
     events: list[Event] = []
     for sentence, date in zip(doc.sentences, dates, strict=True):
         reading = read_sentence(sentence, context.lexicon)
         found: list[Event] = []
         if reading.triggers:
-            found = sentence_events(doc, sentence, reading, date, context, around, agents)
+            found = sentence_events(doc, sentence, reading, date, context, around, agents, groups)
             events.extend(found)
-        agents.extend(
-            m for m in find_actors(sentence, doc.published_date) if m.role_hint == "agent"
-        )
+        named = find_actors(sentence, doc.published_date)
+        agents.extend(m for m in named if m.role_hint == "agent")
+        groups.extend(m for m in named if m.actor_type in ARMED_GROUP_TYPES)
         agents.extend(
             ActorMention(e.char_start, e.char_start, e.actor1_text, e.actor1, e.actor1_type)
             for e in found

@@ -138,3 +138,9 @@ def test_an_unsaid_attacker_is_the_agent_named_before_in_the_article() -> None:
     text = "استهدفت طائرات روسية مقرا للفصائل.\nوقتل عشرة مقاتلين أمس في الغارة على مدينة دوما."
     (event,) = events(text)
     assert event.actor1 == "Military Forces of Russia"
+
+
+def test_the_organisation_refers_back_to_the_group_named_before() -> None:
+    text = "رفض جيش الإسلام الخروج من المدينة.\nوقال الجيش إن التنظيم قصف أمس بالقذائف مدينة حرستا."
+    (event,) = events(text)
+    assert event.actor1 == "Jaysh al-Islam" and event.actor1_text == "التنظيم"
