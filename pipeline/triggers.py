@@ -150,7 +150,18 @@ class SentenceReading:
     blocked_by: str | None
 
 
-def _blocked(sentence: Sentence, trigger: Trigger, lexicon: Lexicon, folded: Folded) -> str | None:
+def _sentence_blocker(folded_text: str, lexicon: Lexicon) -> str | None:
+    """The blocker that holds for the whole sentence (a running total, a condemnation)."""
+    for name in ("statistics", "opinion"):
+        pattern = lexicon.blockers.get(name)
+        if pattern is not None and pattern.search(folded_text):
+            return name
+    return None
+
+
+def _blocked(
+    sentence: Sentence, trigger: Trigger, lexicon: Lexicon, sentence_blocker: str | None
+) -> str | None:
     local = trigger.start - sentence.start
     before = fold(sentence.text[:local])
     for name, window in (
@@ -165,17 +176,13 @@ def _blocked(sentence: Sentence, trigger: Trigger, lexicon: Lexicon, folded: Fol
         future = lexicon.blockers["future"]
         if future.fullmatch(fold(trigger.text)):
             return "future"
-    for name in ("statistics", "opinion"):
-        pattern = lexicon.blockers.get(name)
-        if pattern is not None and pattern.search(folded.text):
-            return name
-    return None
+    return sentence_blocker
 
 
 def read_sentence(sentence: Sentence, lexicon: Lexicon) -> SentenceReading:
     """Reduce a sentence's triggers to the events it reports."""
     triggers = find_triggers(sentence, lexicon)
-    folded = Folded.of(sentence.text)
+    folded = Folded.of(sentence.text, base=sentence.start)  # the one find_triggers made
     if sentence.text.rstrip().endswith(("؟", "?")):
         return SentenceReading([], [], "question")
     strong = [t for t in triggers if t.priority >= 0]
@@ -194,11 +201,12 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> SentenceReading:
             flags.append("denied" if name == "denial" else "alleged")
     kept: list[Trigger] = []
     blocked_by: str | None = None
+    whole_sentence = _sentence_blocker(folded.text, lexicon)
     for trigger in candidates:
         needed = lexicon.requires.get(trigger.sub_event_type)
         if needed is not None and not needed.search(folded.text):
             continue
-        reason = _blocked(sentence, trigger, lexicon, folded)
+        reason = _blocked(sentence, trigger, lexicon, whole_sentence)
         if reason is None:
             kept.append(trigger)
         else:
