@@ -10,6 +10,7 @@ same type in the article, as an analyst reading the whole report would.
 
 from __future__ import annotations
 
+from pipeline.actors import AIR_CAPABLE
 from schemas import Event
 
 # Strikes whose attacker a report names once and then implies; a bombing's author is unknown
@@ -63,10 +64,7 @@ def inherit_actors(events: list[Event]) -> list[Event]:
             and previous is not None
             and previous.actor1 is not None
             and event.sub_event_type in IMPLIED_ATTACKER
-            and (
-                event.sub_event_type != "Air/drone strike"
-                or previous.actor1_type in ("State forces", "External/Other forces")
-            )
+            and (event.sub_event_type != "Air/drone strike" or previous.actor1_type in AIR_CAPABLE)
         ):
             event = event.model_copy(
                 update={
