@@ -18,10 +18,10 @@ from pipeline import __version__
 from pipeline.actors import assign_roles, find_actors, find_reporter, fits
 from pipeline.dates import sentence_dates
 from pipeline.dedup import IMPLIED_ATTACKER
-from pipeline.document import ActorMention, DateMention, Document, PlaceMention, Sentence
+from pipeline.document import ActorMention, DateMention, Document, PlaceMention, Sentence, Toll
 from pipeline.gazetteer import Gazetteer, haversine_km
 from pipeline.normalize import Folded, fold
-from pipeline.tolls import fatalities, find_toll
+from pipeline.tolls import clause_tolls, fatalities, find_toll
 from pipeline.triggers import Lexicon, SentenceReading, load_lexicon, read_sentence
 from schemas import Event
 
@@ -278,6 +278,24 @@ def article_places(doc: Document, gazetteer: Gazetteer) -> ArticlePlaces:
     return ArticlePlaces(offsets, admin1s)
 
 
+def tolls_by_place(sentence: Sentence, places: list[PlaceMention]) -> dict[int, Toll] | None:
+    """Each place's own toll (keyed by the place's start) when the sentence tells the tolls of
+    different places in different clauses: "مقتل ستة في غارات على الرقة، بالتزامن مع مقتل
+    أربعة في قصف على حاجز هنيدة" is six at one place and four at the other, not ten at both.
+    None when it does not, and the sentence's toll is the toll of its events."""
+    clauses = clause_tolls(sentence.text, base=sentence.start)
+    if len(clauses) < 2:
+        return None
+    owned: dict[int, Toll] = {}
+    for place in places:
+        for start, end, toll in clauses:
+            if start <= place.start and place.end <= end:
+                owned[place.start] = toll
+    if len({id(toll) for toll in owned.values()}) < 2:
+        return None
+    return owned
+
+
 def _confidence(weak: bool, flags: list[str]) -> float:
     value = CONFIDENCE_WEAK if weak else CONFIDENCE_STRONG
     for flag in flags:
@@ -359,7 +377,13 @@ def sentence_events(
         # A toll stated once for a list of places cannot be split between them: rather than
         # each event claiming the total, they keep none (GUIDELINES: deaths of THIS event).
         shared = len(event_places) > 2
+        own_tolls = tolls_by_place(sentence, [p for p in event_places if p is not None])
         for place in event_places:
+            place_toll, place_shared = toll, shared
+            if own_tolls is not None:
+                # A place in a clause without a toll has none of its own.
+                place_toll = own_tolls.get(place.start, Toll()) if place else Toll()
+                place_shared = sum(t is place_toll for t in own_tolls.values()) > 2
             flags = list(reading.flags) + list(date_flags)
             if place is None:
                 flags.append("location_missing")
@@ -404,12 +428,12 @@ def sentence_events(
                     date_start=date_mention.date_start if date_mention else None,
                     date_text=(date_mention.text or None) if date_mention else None,
                     date_precision=date_mention.precision if date_mention else None,
-                    killed_low=None if shared else toll.killed_low,
-                    killed_high=None if shared else toll.killed_high,
-                    injured_low=None if shared else toll.injured_low,
-                    injured_high=None if shared else toll.injured_high,
-                    fatalities=0 if shared else fatalities(toll),
-                    civilian_victims=toll.civilian_victims,
+                    killed_low=None if place_shared else place_toll.killed_low,
+                    killed_high=None if place_shared else place_toll.killed_high,
+                    injured_low=None if place_shared else place_toll.injured_low,
+                    injured_high=None if place_shared else place_toll.injured_high,
+                    fatalities=0 if place_shared else fatalities(place_toll),
+                    civilian_victims=place_toll.civilian_victims,
                     reported_by=reporter,
                     sentence=sentence.text,
                     char_start=sentence.start,

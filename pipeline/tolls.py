@@ -12,6 +12,7 @@ leaving under a deal, or a year are never counted.
 from __future__ import annotations
 
 import functools
+import re
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -255,9 +256,11 @@ def _victim_phrase(words: Sequence[str], k: int, lex: VictimLexicon) -> _VictimP
                 j += 2
                 continue
         break
+    # The hedge may be set off by commas: "قتل 36 شخصا، على الأقل، في غارات".
+    start = j + 1 if j < len(words) and words[j] in _COMMAS else j
     for hedge_phrase, effect in number_lexicon().trailing_hedges:
-        if tuple(words[j : j + len(hedge_phrase)]) == hedge_phrase:
-            phrase.trailing_effect, j = effect, j + len(hedge_phrase)
+        if tuple(words[start : start + len(hedge_phrase)]) == hedge_phrase:
+            phrase.trailing_effect, j = effect, start + len(hedge_phrase)
             break
     phrase.end = j
     return phrase
@@ -650,6 +653,24 @@ def find_toll(text: str, base: int = 0) -> Toll:
         civilian_victims=_civilian(nouns, lex) if counts else None,
         spans=spans,
     )
+
+
+# Where one clause of a sentence ends and the next begins: "مقتل ستة في غارات على الرقة،
+# بالتزامن مع مقتل أربعة في قصف على حاجز هنيدة" tells two tolls of two places.
+CLAUSE_BREAK = re.compile(r"[،,؛;]|(?<!\S)(?:فيما|بينما|في حين)(?!\S)")
+
+
+def clause_tolls(text: str, base: int = 0) -> list[tuple[int, int, Toll]]:
+    """(start, end, toll) of each clause of `text` that states a toll; offsets as in find_toll."""
+    result: list[tuple[int, int, Toll]] = []
+    bounds = [(m.start(), m.end()) for m in CLAUSE_BREAK.finditer(text)] + [(len(text), 0)]
+    start = 0
+    for end, next_start in bounds:
+        toll = find_toll(text[start:end], base=base + start)
+        if toll.killed_low is not None or toll.injured_low is not None:
+            result.append((base + start, base + end, toll))
+        start = next_start
+    return result
 
 
 def fatalities(toll: Toll) -> int:

@@ -144,3 +144,17 @@ def test_the_organisation_refers_back_to_the_group_named_before() -> None:
     text = "رفض جيش الإسلام الخروج من المدينة.\nوقال الجيش إن التنظيم قصف أمس بالقذائف مدينة حرستا."
     (event,) = events(text)
     assert event.actor1 == "Jaysh al-Islam" and event.actor1_text == "التنظيم"
+
+
+def test_tolls_told_clause_by_clause_stay_with_their_places() -> None:
+    text = (
+        "قتل سبعة مدنيين أمس في غارات على مدينة دوما، بالتزامن مع مقتل ثلاثة عناصر على الأقل "
+        "في قصف على مدينة حرستا."
+    )
+    tolls = {e.location_text: (e.killed_low, e.killed_high) for e in events(text)}
+    assert tolls == {"دوما": (7, 7), "حرستا": (3, None)}
+
+
+def test_one_toll_for_two_places_in_one_clause_is_not_split() -> None:
+    text = "قتل سبعة مدنيين أمس في غارات على مدينتي دوما وحرستا."
+    assert {e.killed_low for e in events(text)} == {7}
