@@ -12,8 +12,8 @@ leaving under a deal, or a year are never counted.
 from __future__ import annotations
 
 import functools
-import re
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
