@@ -10,7 +10,13 @@ same type in the article, as an analyst reading the whole report would.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from pipeline.actors import AIR_CAPABLE
+from pipeline.document import Sentence
+from pipeline.gazetteer import haversine_km
+from pipeline.normalize import fold
 from schemas import Event
 
 # Strikes whose attacker a report names once and then implies; a bombing's author is unknown
@@ -28,6 +34,17 @@ FILLABLE = (
     "civilian_victims",
     "reported_by",
 )
+
+
+# A sentence that gives a source's details of what the sentence before it told: "وقال المرصد
+# إن…", "واوضح المرصد ان…", "ونقل التلفزيون عن مصدر…".
+ELABORATION = re.compile(
+    r"^\W*[وف]?(?:قال|قالت|اوضح|اوضحت|افاد|افادت|نقل|نقلت|ذكر|ذكرت|اشار|اشارت|اضاف|اضافت|"
+    r"اكد|اكدت|بين|بينت)(?!\w)"
+)
+# A lead's place and the place its details name lie this close at most ("ضواحي دمشق" then
+# "حي كشكول"; "في الحسكة" then "بلدة تل تمر").
+LEAD_KM = 40.0
 
 
 def _place_key(event: Event) -> str | None:
@@ -79,15 +96,83 @@ def inherit_actors(events: list[Event]) -> list[Event]:
     return result
 
 
-def deduplicate(events: list[Event], paragraph_of: dict[int, int]) -> list[Event]:
-    """Merge reports of one event inside one article; `paragraph_of` maps char_start → paragraph.
+def _counted(low: int | None, high: int | None) -> bool:
+    """Whether a toll gives a number; bare "قتلى" (1 or more) gives none."""
+    return low is not None and (low, high) != (1, None)
+
+
+def _details(lead: Event, detail: Event, before: list[Event]) -> bool:
+    """Whether `detail`, from the sentence after `lead`'s, tells where the lead's event was."""
+    if (detail.sub_event_type, detail.event_date) != (lead.sub_event_type, lead.event_date):
+        return False
+    if not ELABORATION.search(fold(detail.sentence[:40])) or _place_key(detail) is None:
+        return False
+    if not (_counted(lead.killed_low, lead.killed_high) or lead.injured_low is not None):
+        return False
+    if _counted(detail.killed_low, detail.killed_high) or detail.injured_low is not None:
+        return False  # the detail has a toll of its own: perhaps another event
+    if _place_key(lead) is None:
+        # no place: the lead of what follows, unless it continues a report told before it
+        return not any(
+            (e.event_type, e.event_date) == (lead.event_type, lead.event_date)
+            and _place_key(e) is not None
+            for e in before
+        )
+    if (
+        lead.latitude is None
+        or lead.longitude is None
+        or detail.latitude is None
+        or detail.longitude is None
+    ):
+        return False
+    distance = haversine_km(lead.latitude, lead.longitude, detail.latitude, detail.longitude)
+    return _place_key(lead) != _place_key(detail) and distance <= LEAD_KM
+
+
+def fold_leads(events: list[Event], sentence_of: dict[int, int]) -> list[Event]:
+    """Join a lead to the sentence after it when that sentence gives the lead's details.
+
+    News states an event with its toll first, at a coarse place or none ("قتل 35 شخصا في هجوم
+    صاروخي على سوق في ضواحي دمشق"), then quotes a source for the exact place ("ونقل التلفزيون
+    عن مصدر أن قذيفة ... على سوق شعبية في حي كشكول"). That is one event at the exact place, with
+    the lead's toll, not two.
+    """
+    result = list(events)
+    for position, lead in enumerate(events):
+        following = [
+            e
+            for e in events
+            if sentence_of[e.char_start] == sentence_of[lead.char_start] + 1
+            and e.event_type == lead.event_type
+        ]
+        if len(following) != 1 or not _details(lead, following[0], events[:position]):
+            continue
+        detail = following[0]
+        update: dict[str, object] = {
+            "killed_low": lead.killed_low,
+            "killed_high": lead.killed_high,
+            "fatalities": lead.fatalities,
+            "injured_low": lead.injured_low,
+            "injured_high": lead.injured_high,
+        }
+        if lead.civilian_victims is not None:
+            update["civilian_victims"] = lead.civilian_victims
+        merged = _absorb(detail.model_copy(update=update), lead)
+        result = [merged if e is detail else e for e in result if e is not lead]
+    return result
+
+
+def deduplicate(events: list[Event], sentences: Sequence[Sentence]) -> list[Event]:
+    """Merge reports of one event inside one article.
 
     An event without any place that continues no located event is dropped: ACLED codes no event
     without a location, and such sentences are mostly talk about events told elsewhere.
     """
+    paragraph_of = {s.start: s.paragraph for s in sentences}
+    sentence_of = {s.start: s.index for s in sentences}
     kept: list[Event] = []
     index: dict[tuple[str, str | None, object], int] = {}
-    for event in inherit_actors(events):
+    for event in fold_leads(inherit_actors(events), sentence_of):
         if _place_key(event) is None:
             target = _continued_event(kept, event, paragraph_of)
             if target is not None:

@@ -89,8 +89,7 @@ def prepare(record: ReadArticle, settings: Settings) -> Document | Reject:
 def finish(doc: Document, context: Context) -> tuple[list[Event], ArticleRecord]:
     """Events of one annotated document, deduplicated, and its articles-table row."""
     extract_events(doc, context)
-    paragraph_of = {s.start: s.paragraph for s in doc.sentences}
-    doc.events = deduplicate(doc.events, paragraph_of)
+    doc.events = deduplicate(doc.events, doc.sentences)
     record = ArticleRecord(
         article_id=doc.article.id,
         source=doc.article.source,

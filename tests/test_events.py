@@ -32,7 +32,7 @@ def document(text: str, locs: tuple[str, ...] = ()) -> Document:
 def events(text: str, locs: tuple[str, ...] = ()) -> list[Event]:
     doc = document(text, locs)
     extract_events(doc, make_context(Gazetteer.default(), "r1"))
-    return deduplicate(doc.events, {s.start: s.paragraph for s in doc.sentences})
+    return deduplicate(doc.events, doc.sentences)
 
 
 def test_one_event_per_place_with_exact_evidence() -> None:
@@ -158,3 +158,44 @@ def test_tolls_told_clause_by_clause_stay_with_their_places() -> None:
 def test_one_toll_for_two_places_in_one_clause_is_not_split() -> None:
     text = "قتل سبعة مدنيين أمس في غارات على مدينتي دوما وحرستا."
     assert {e.killed_low for e in events(text)} == {7}
+
+
+def test_details_after_a_lead_are_one_event_at_the_exact_place_with_the_leads_toll() -> None:
+    text = (
+        "قتل 35 شخصا أمس في قصف صاروخي على سوق في ضواحي دمشق.\n"
+        "ونقل التلفزيون عن مصدر أن قذيفة صاروخية سقطت أمس على سوق شعبية في حي جوبر."
+    )
+    (event,) = events(text)
+    assert (event.location_text, event.killed_low, event.killed_high) == ("جوبر", 35, 35)
+
+
+def test_a_lead_without_a_place_gives_its_toll_to_the_details() -> None:
+    text = (
+        "قتل 26 مدنيا على الأقل أمس في غارات جوية على شمال شرق البلاد.\n"
+        'وأوضح المرصد أن "سبعة أطفال من بين قتلى هذه الغارات التي استهدفت مدينة الحسكة".'
+    )
+    (event,) = events(text)
+    assert (event.location_text, event.killed_low, event.killed_high) == ("الحسكة", 26, None)
+    assert event.civilian_victims is True
+
+
+def test_a_sentence_that_is_not_a_sources_details_stays_its_own_event() -> None:
+    text = (
+        "قتل 35 شخصا أمس في قصف صاروخي على سوق في ضواحي دمشق.\n"
+        "كما سقطت قذيفة صاروخية أمس على حي جوبر."
+    )
+    assert {(e.location_text, e.killed_low) for e in events(text)} == {
+        ("دمشق", 35),
+        ("جوبر", None),
+    }
+
+
+def test_details_with_a_toll_of_their_own_are_another_event() -> None:
+    text = (
+        "قتل 35 شخصا أمس في قصف صاروخي على سوق في ضواحي دمشق.\n"
+        "وقال المرصد إن قذيفة صاروخية قتلت أمس ثلاثة أشخاص في حي جوبر."
+    )
+    assert {(e.location_text, e.killed_low) for e in events(text)} == {
+        ("دمشق", 35),
+        ("جوبر", 3),
+    }
