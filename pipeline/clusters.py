@@ -83,9 +83,10 @@ LAG_DAYS = 1
 PRECISION_WIDTH_DAYS = {1: 0, 2: 6, 3: 29}
 # Flags saying an event's date is not the article's own statement about this event.
 DERIVED_DATE_FLAGS = frozenset({"date_from_publication", "date_inherited"})
-# Flags of a sentence that is a statement about an event (an accusation, a denial): its date is
-# often the statement's, and the parties it names are accusers and deniers as often as actors.
-STATEMENT_FLAGS = frozenset({"alleged", "denied"})
+# Flags of a sentence that is a statement about an event (an accusation, a denial, a reaction
+# "بشأن الهجوم" dated before the event is named): its date is often or surely the statement's,
+# and the parties it names are accusers, deniers and reacting states as often as actors.
+STATEMENT_FLAGS = frozenset({"alleged", "denied", "date_of_statement"})
 # How far before its date a statement may refer back to the event it is about.
 STATEMENT_DAYS = 2
 # Chemical attacks are rare and talked about for weeks: a report of one without its own date
@@ -262,12 +263,14 @@ def date_match(a: Event, b: Event, lag: bool = True) -> str | None:
     reports must give the same day (a region sees events of one type every day). A date known
     only to the week or the month is compared with other such dates only: a month holds many
     events of one type at one place, and attributing a month-dated mention to one of them is a
-    guess.
+    guess; not so for a rare kind of incident (a chemical attack, a suicide bombing), which
+    "last week" at one place identifies.
     """
     window_a, window_b = date_window(a), date_window(b)
     if window_a is None or window_b is None:
         return None
-    if ((a.date_precision or 1) > 1) != ((b.date_precision or 1) > 1):
+    rare = a.sub_event_type == b.sub_event_type and a.sub_event_type in DISTINCTIVE_SUB_TYPES
+    if ((a.date_precision or 1) > 1) != ((b.date_precision or 1) > 1) and not rare:
         return None
     gap = _window_gap(window_a, window_b)
     precise = all(_own_day(e) and (e.geo_precision or 1) == 1 for e in (a, b))
@@ -336,15 +339,20 @@ def _actors_agree(a: Event, b: Event) -> str | None:
 
 
 def same_article_allowed(a: Event, b: Event) -> bool:
-    """Events of one article stay apart unless one's date is derived and the place is the same.
+    """Events of one article stay apart unless one's date is derived (or a statement's, or only
+    the week or month of a rare incident) and the place is the same.
 
     The within-article pass (pipeline/dedup.py) already merged what the article tells as one
     event; what it kept apart the article distinguishes, by place or by an explicit day.
     """
     if a.article_id != b.article_id:
         return True
-    derived = bool(DERIVED_DATE_FLAGS & set(a.flags)) or bool(DERIVED_DATE_FLAGS & set(b.flags))
-    return derived and _same_named_place(a, b)
+    not_own = DERIVED_DATE_FLAGS | {"date_of_statement"}
+    derived = bool(not_own & set(a.flags)) or bool(not_own & set(b.flags))
+    # "الهجوم الكيماوي الأسبوع الماضي" and "في السابع من أبريل" in one article: one attack.
+    rare = a.sub_event_type == b.sub_event_type and a.sub_event_type in DISTINCTIVE_SUB_TYPES
+    week_or_month = (a.date_precision or 1) > 1 or (b.date_precision or 1) > 1
+    return (derived or (rare and week_or_month)) and _same_named_place(a, b)
 
 
 def match(anchor: Event, event: Event, lag: bool = True) -> str | None:
@@ -575,8 +583,9 @@ def _choose(event: Event, candidates: list[_Candidate]) -> _Candidate | None:
     the publication's, a statement referring back) looks first at clusters anchored by firm
     reports and joins only an unambiguous one: the single candidate, or the single one of its
     own sub-type. A report referring back days or weeks (an accusation, a chemical attack
-    mentioned again) joins the fitting cluster of its sub-type that most articles report: the
-    event everyone talks about is the one a later mention refers to (then the earliest).
+    mentioned again, "the chemical attack last week") joins the fitting cluster of its sub-type
+    that most articles report: the event everyone talks about is the one a later mention refers
+    to (then the earliest).
     """
     if not candidates:
         return None
@@ -590,7 +599,8 @@ def _choose(event: Event, candidates: list[_Candidate]) -> _Candidate | None:
     own = [c for c in pool if c.same_sub_type]
     if len(own) == 1:
         return own[0]
-    if own and reach_back_days(event) > 1:
+    rare_mention = event.sub_event_type in DISTINCTIVE_SUB_TYPES and (event.date_precision or 1) > 1
+    if own and (reach_back_days(event) > 1 or rare_mention):
         return min(own, key=lambda c: (-c.draft.articles(), c.draft.first_date(), c.draft.order))
     return None
 

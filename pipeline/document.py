@@ -45,6 +45,8 @@ class Trigger:
     event_type: str
     sub_event_type: str
     priority: int = 0
+    # Introduced as the topic of a statement or a reaction ("بشأن الهجوم", "ردا على القصف").
+    referred: bool = False
 
 
 @dataclass

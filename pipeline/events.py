@@ -18,11 +18,26 @@ from pipeline import __version__
 from pipeline.actors import assign_roles, find_actors, find_reporter, fits
 from pipeline.dates import sentence_dates
 from pipeline.dedup import IMPLIED_ATTACKER
-from pipeline.document import ActorMention, DateMention, Document, PlaceMention, Sentence, Toll
+from pipeline.document import (
+    ActorMention,
+    DateMention,
+    Document,
+    PlaceMention,
+    Sentence,
+    Toll,
+    Trigger,
+)
 from pipeline.gazetteer import Gazetteer, haversine_km
 from pipeline.normalize import Folded, fold
 from pipeline.tolls import clause_tolls, fatalities, find_toll
-from pipeline.triggers import Lexicon, SentenceReading, load_lexicon, read_sentence
+from pipeline.triggers import (
+    Lexicon,
+    SentenceReading,
+    dates_a_statement,
+    load_lexicon,
+    opens_with_statement,
+    read_sentence,
+)
 from schemas import Event
 
 # Base confidence of an event from a strong trigger word; weak words and flags lower it.
@@ -296,6 +311,33 @@ def tolls_by_place(sentence: Sentence, places: list[PlaceMention]) -> dict[int, 
     return owned
 
 
+def statement_dated(
+    sentence: Sentence,
+    trigger: Trigger,
+    date: tuple[DateMention | None, list[str]],
+    news: bool,
+    lexicon: Lexicon,
+) -> bool:
+    """Whether the sentence's date is the day of a statement about the event, which happened on
+    or before it: "حذر بوتين، الاثنين، من استفزازات بشأن الهجوم الكيماوي", "قال لافروف،
+    الجمعة، إن هجوم دوما مسرحية", or the next sentence of the statement ("وأضاف أن …").
+
+    `news`: the sentence gives a toll or a news source, and so reports the day's news.
+    """
+    mention, flags = date
+    if mention is None or "date_from_publication" in flags:
+        return False  # no date of its own: nothing to mistake for the event's day
+    inherited = "date_inherited" in flags
+    if trigger.referred:
+        # "ردا على الهجوم الكيماوي في السابع من أبريل": a date after the event names its day.
+        return inherited or mention.end <= trigger.start
+    if news:
+        return False
+    if inherited:
+        return opens_with_statement(sentence, lexicon)
+    return mention.end <= trigger.start and dates_a_statement(sentence, mention.start, lexicon)
+
+
 def _confidence(weak: bool, flags: list[str]) -> float:
     value = CONFIDENCE_WEAK if weak else CONFIDENCE_STRONG
     for flag in flags:
@@ -378,6 +420,9 @@ def sentence_events(
         # each event claiming the total, they keep none (GUIDELINES: deaths of THIS event).
         shared = len(event_places) > 2
         own_tolls = tolls_by_place(sentence, [p for p in event_places if p is not None])
+        statement_date = statement_dated(
+            sentence, trigger, date, has_toll or reporter is not None, context.lexicon
+        )
         for place in event_places:
             place_toll, place_shared = toll, shared
             if own_tolls is not None:
@@ -385,6 +430,8 @@ def sentence_events(
                 place_toll = own_tolls.get(place.start, Toll()) if place else Toll()
                 place_shared = sum(t is place_toll for t in own_tolls.values()) > 2
             flags = list(reading.flags) + list(date_flags)
+            if statement_date:
+                flags.append("date_of_statement")
             if place is None:
                 flags.append("location_missing")
             elif place.place is None:

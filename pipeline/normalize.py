@@ -11,6 +11,7 @@ Two forms of the text exist side by side:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -90,6 +91,10 @@ class Folded:
     @classmethod
     def of(cls, original: str, base: int = 0) -> Folded:
         return _folded(original, base)
+
+    def index(self, offset: int) -> int:
+        """Folded index of the first character at or after the original `offset`."""
+        return bisect.bisect_left(self.offsets, offset)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the folded [start, end)."""

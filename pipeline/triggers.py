@@ -27,6 +27,11 @@ NEGATION_WINDOW = 14
 BACKGROUND_WINDOW = 16
 # How far before a trigger a future/plan word still governs it.
 FUTURE_WINDOW = 60
+# How far before a trigger a reference word ("بشأن", "ردا على") makes it a sentence's topic.
+REFERENCE_WINDOW = 40
+# At most this many words between a statement verb and the date that follows it ("قال وزير
+# الخارجية الروسي سيرغي لافروف، الجمعة،").
+STATEMENT_SUBJECT_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class Lexicon:
     false_friends: re.Pattern[str] | None
     blockers: dict[str, re.Pattern[str]] = field(default_factory=dict)
     requires: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    references: re.Pattern[str] | None = None
+    statement_opening: re.Pattern[str] | None = None
+    statement_start: re.Pattern[str] | None = None
 
 
 def _word_pattern(forms: list[str], proclitics: str, enclitics: str) -> re.Pattern[str]:
@@ -59,6 +67,41 @@ def _word_pattern(forms: list[str], proclitics: str, enclitics: str) -> re.Patte
 # A verbal noun with the bare preposition ل states a purpose ("لإخراج المدنيين", "للضغط"), not an
 # event, unless the sentence says the place was subjected to it ("تعرضت لقصف").
 _PURPOSE_EXCEPTION = re.compile(r"(?:تعرض|خضع)\w*(?: \w+){0,2} $")
+
+
+def _statement_verb(verbs: list[str]) -> str | None:
+    if not verbs:
+        return None
+    alternatives = "|".join(f"(?:{fold(verb)})" for verb in verbs)
+    return rf"[وف]?(?:قد )?(?:{alternatives})(?!\w)"
+
+
+def _statement_opening(verbs: list[str]) -> re.Pattern[str] | None:
+    """A statement verb followed by its subject up to the end of the text (the date)."""
+    verb = _statement_verb(verbs)
+    subject = rf"(?:\W+\w+){{0,{STATEMENT_SUBJECT_WORDS}}}"
+    return re.compile(rf"(?<!\w){verb}{subject}\W*$") if verb else None
+
+
+def _statement_start(verbs: list[str]) -> re.Pattern[str] | None:
+    """A statement verb opening the sentence ("وأضاف أن", "وقالت ألمانيا إن")."""
+    verb = _statement_verb(verbs)
+    return re.compile(rf"^\W*{verb}") if verb else None
+
+
+def opens_with_statement(sentence: Sentence, lexicon: Lexicon) -> bool:
+    """Whether the sentence opens with a statement verb."""
+    if lexicon.statement_start is None:
+        return False
+    return lexicon.statement_start.search(fold(sentence.text[:40])) is not None
+
+
+def dates_a_statement(sentence: Sentence, date_start: int, lexicon: Lexicon) -> bool:
+    """Whether the time expression at `date_start` follows a statement verb and its subject."""
+    if lexicon.statement_opening is None:
+        return False
+    opening = fold(sentence.text[: date_start - sentence.start])
+    return lexicon.statement_opening.search(opening) is not None
 
 
 @functools.cache
@@ -98,6 +141,9 @@ def load_lexicon(path: Path = DATA_DIR / "triggers.yaml") -> Lexicon:
             sub: _word_pattern(patterns, pro, enc)
             for sub, patterns in spec.get("requires", {}).items()
         },
+        references=_word_pattern(spec["references"], pro, enc) if spec.get("references") else None,
+        statement_opening=_statement_opening(spec.get("statement_verbs", [])),
+        statement_start=_statement_start(spec.get("statement_verbs", [])),
     )
 
 
@@ -179,6 +225,16 @@ def _blocked(
     return sentence_blocker
 
 
+def _applies(folded: Folded, trigger: Trigger, at: int, lexicon: Lexicon) -> bool:
+    """Whether a context word at `at` (folded offset) qualifies the trigger: not when a
+    reference word stands between them ("ضربات جوية ردا على الهجوم الكيماوي": the strikes
+    answer a chemical attack, they are not one)."""
+    end = folded.index(trigger.end)
+    if at < end or lexicon.references is None:
+        return True
+    return lexicon.references.search(folded.text[end:at]) is None
+
+
 def read_sentence(sentence: Sentence, lexicon: Lexicon) -> SentenceReading:
     """Reduce a sentence's triggers to the events it reports."""
     triggers = find_triggers(sentence, lexicon)
@@ -189,11 +245,15 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> SentenceReading:
     candidates = strong or triggers
     # Context rules: a plain قصف with aircraft in the sentence is an air strike, etc.
     for sources, target, when, unless in lexicon.context_rules:
-        if when.search(folded.text) and not (unless and unless.search(folded.text)):
-            for trigger in candidates:
-                if trigger.sub_event_type in sources:
-                    trigger.sub_event_type = target
-                    trigger.event_type = SUB_EVENT_PARENT[target]
+        if unless and unless.search(folded.text):
+            continue
+        context = [m.start() for m in when.finditer(folded.text)]
+        for trigger in candidates:
+            if trigger.sub_event_type in sources and any(
+                _applies(folded, trigger, at, lexicon) for at in context
+            ):
+                trigger.sub_event_type = target
+                trigger.event_type = SUB_EVENT_PARENT[target]
     flags: list[str] = []
     for name in ("denial", "alleged"):
         pattern = lexicon.blockers.get(name)
@@ -234,4 +294,8 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> SentenceReading:
         ):
             best[trigger.event_type] = trigger
     chosen = sorted(best.values(), key=lambda t: t.start)
+    if lexicon.references is not None:
+        for trigger in chosen:
+            before = fold(sentence.text[: trigger.start - sentence.start])[-REFERENCE_WINDOW:]
+            trigger.referred = bool(lexicon.references.search(before))
     return SentenceReading(chosen, flags, None if chosen else blocked_by)

@@ -143,6 +143,7 @@ EventFlag = Literal[
     "date_from_publication",  # no time expression: the date is the publication date
     "date_inherited",  # the date comes from the preceding sentence of the same report
     "date_unresolved",  # no publication date to resolve against
+    "date_of_statement",  # the date is that of a statement about the event: on or before it
     "denied",  # the article reports a denial of the event
     "alleged",  # the event is only claimed or accused
     "title_only",  # reported only in the headline

@@ -315,6 +315,27 @@ def test_week_and_month_precision_dates_merge_only_with_each_other() -> None:
     assert not together(event("e1", **month), event("e2", event_date=day(20)))
 
 
+def test_a_rare_incident_known_to_the_week_joins_the_day_it_contains() -> None:
+    chemical = {"sub_event_type": "Chemical weapon"}
+    attack = event("e1", **chemical, published=at(7, 20))
+    last_week = {"event_date": day(11), "date_start": day(5), "date_precision": 2}
+    mention = event("e2", **chemical, **last_week, published=at(14))
+    assert together(attack, mention)
+    # ... even in an article that also names the day: it refers to the attack twice.
+    named_day = event("e3", **chemical, article_id="art-e2", published=at(14))
+    assert together(attack, mention, named_day)
+    # An air strike "last week" is not attributed to one of the week's strikes.
+    assert not together(event("e4"), event("e5", **last_week, published=at(14)))
+
+
+def test_a_statements_date_lets_a_chemical_attack_mentioned_again_join_it() -> None:
+    chemical = {"sub_event_type": "Chemical weapon"}
+    attack = event("e1", **chemical, published=at(7, 20))
+    said = {"event_date": day(13), "date_text": "الجمعة", "published": at(13)}
+    assert together(attack, event("e2", **chemical, **said, flags=["date_of_statement"]))
+    assert not together(attack, event("e3", **chemical, **said))
+
+
 def test_undated_events_stay_alone() -> None:
     assert not together(event("e1", event_date=None, date_start=None), event("e2"))
 

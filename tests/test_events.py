@@ -199,3 +199,20 @@ def test_details_with_a_toll_of_their_own_are_another_event() -> None:
         ("دمشق", 35),
         ("جوبر", 3),
     }
+
+
+def test_the_day_of_a_statement_is_not_taken_for_the_day_of_the_event() -> None:
+    def flagged(text: str) -> bool:
+        (event,) = events(text)
+        return "date_of_statement" in event.flags
+
+    # the date follows a statement verb and its subject, before the event is named
+    assert flagged("قال وزير الخارجية، الجمعة، إن الهجوم الكيماوي على مدينة دوما مسرحية.")
+    # the event is the topic of a reaction
+    assert flagged("تحدث الرئيس، الاثنين، بشأن الهجوم الكيماوي على مدينة دوما.")
+    # a date after the event names the event's day
+    assert not flagged("قال الوزير إن الهجوم الكيماوي على مدينة دوما وقع السبت.")
+    # a toll or a news source: the sentence reports the day's news
+    assert not flagged("قال المرصد، الجمعة، إن الطائرات قصفت مدينة دوما.")
+    assert not flagged("أعلن الدفاع المدني، الجمعة، مقتل خمسة مدنيين بقصف على مدينة دوما.")
+    assert not flagged("قصفت الطائرات الحربية، الجمعة، مدينة دوما.")

@@ -122,3 +122,18 @@ def test_everyday_movement_is_not_a_transfer_of_territory() -> None:
     assert types("خرج مئات المقاتلين وعائلاتهم من الحي أمس") == {
         "Non-violent transfer of territory"
     }
+
+
+def test_a_strike_in_response_to_a_chemical_attack_is_not_one() -> None:
+    text = "شنت الطائرات الأميركية أمس ضربات جوية ردا على هجوم يعتقد أنه كيماوي على مدينة دوما"
+    assert types(text) == {"Air/drone strike"}
+    assert types("قصفت الطائرات أمس مدينة دوما بغاز الكلور") == {"Chemical weapon"}
+
+
+def test_an_event_named_as_the_topic_of_a_statement_is_referred() -> None:
+    def referred(text: str) -> list[bool]:
+        found = read_sentence(Sentence(0, 0, len(text), text, 0), load_lexicon()).triggers
+        return [t.referred for t in found]
+
+    assert referred("تحدث الرئيس الروسي، الاثنين، بشأن الهجوم الكيماوي في دوما") == [True]
+    assert referred("شنت الطائرات الحربية أمس غارات على مدينة دوما") == [False]
