@@ -22,9 +22,9 @@ FLAG_DESCRIPTIONS: dict[str, str] = {
     "date_from_publication": "No time expression: the date is the publication date.",
     "date_inherited": "The date comes from the preceding sentence of the same report.",
     "date_unresolved": "No publication date to resolve the time expression against.",
-    "date_of_statement": "The event is the topic of a statement or a reaction (\"بشأن الهجوم\", "
-    "\"ردا على القصف\") dated before it is named: the date is the statement's, and the event "
-    "happened on or before it.",
+    "date_of_statement": "The date is the day of a statement or a reaction about the event, "
+    "given before the event is named (a statement verb and its speaker, or the event as its "
+    "topic after words like بشأن or ردا على): the event happened on or before it.",
     "denied": "The article reports a denial of the event; confidence is lowered.",
     "alleged": "The event is only claimed or accused; confidence is lowered.",
     "title_only": "Reported only in the headline.",
