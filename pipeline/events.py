@@ -89,6 +89,8 @@ LOCATIVE = re.compile(
 PLACE_WORD = re.compile(r"^(?:قري|بلد|مدين|حي|مخيم|منطق|ناحي|مزرع|خرب|تل|جبل|معبر|مطار|قاعد|سوق)")
 ARRIVAL = re.compile(r"(?<!\w)[وف]?(?:وصل|وصول)")
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+# "العاصمة (السورية)" between a preposition and the capital's name.
+CAPITAL_WORD = re.compile(r" (?:ال)?عاصمه (?:(?:ال)?سوريه )?$")
 # Place kinds that only situate a more specific place named beside them ("دوما بريف دمشق").
 AREA_KINDS = {"country", "governorate", "region", "district", "subdistrict"}
 
@@ -112,14 +114,24 @@ def event_id(doc: Document, sub_event_type: str, trigger_start: int, place_key: 
     return "ev-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
+def _government(sentence: Sentence, place: PlaceMention, capitals: frozenset[str]) -> bool:
+    """A capital named without a preposition or place word: its government ("اتهمت به دمشق")."""
+    return fold(place.text) in capitals and not LOCATIVE.search(_before(sentence, place))
+
+
 def most_specific(
-    sentence: Sentence, places: list[PlaceMention], actors: list[ActorMention]
+    sentence: Sentence,
+    places: list[PlaceMention],
+    actors: list[ActorMention],
+    capitals: frozenset[str] = frozenset(),
 ) -> list[PlaceMention]:
     """The places a sentence's events happened at.
 
     A country is never an event's place (ACLED codes the most specific place; a country alone
     is "no place"); a capital standing for its government ("قالت واشنطن") is an actor; a
-    Syrian place beats a foreign one named beside it; a place we could not resolve only counts
+    Syrian place beats a foreign one named beside it; beside another place, a capital named
+    without a preposition stands for its government too ("نفت دمشق"); a place we could not
+    resolve only counts
     when nothing resolved is named; an area that only situates a more specific place of the
     sentence ("دوما بريف دمشق") gives way to it.
     """
@@ -142,6 +154,8 @@ def most_specific(
             or listed
         ):
             places.append(p)
+    if len(places) > 1:
+        places = [p for p in places if not _government(sentence, p, capitals)] or places
     if any(p.place is not None and p.place.country == "SYR" for p in places):
         places = [p for p in places if p.place is None or p.place.country == "SYR"]
     if any(p.place is not None for p in places):
@@ -188,7 +202,8 @@ def _gap(sentence: Sentence, first: PlaceMention, second: PlaceMention) -> str:
 
 
 def _before(sentence: Sentence, place: PlaceMention) -> str:
-    return fold(sentence.text[: place.start - sentence.start])[-16:]
+    """The folded words before a place, without "العاصمة" ("قرب العاصمة دمشق" = "قرب دمشق")."""
+    return CAPITAL_WORD.sub(" ", fold(sentence.text[: place.start - sentence.start]))[-16:]
 
 
 def _near_earlier(place: PlaceMention, earlier: list[PlaceMention]) -> bool:
@@ -363,7 +378,7 @@ def sentence_events(
         sentence.text, base=sentence.start, candidates=locs, context_admin1=around.governorates
     )
     actors = with_group_references(sentence, find_actors(sentence, day), groups)
-    places = most_specific(sentence, places, actors)
+    places = most_specific(sentence, places, actors, context.gazetteer.capitals)
     toll = find_toll(sentence.text, base=sentence.start)
     reporter = find_reporter(sentence.text)
     own_date = date_mention is not None and not date_flags

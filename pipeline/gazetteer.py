@@ -196,6 +196,7 @@ class PlaceContext:
     introduce_unknown: frozenset[str]
     name_prefixes: frozenset[str]
     not_names: frozenset[str]
+    capitals: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = CONTEXT_PATH) -> PlaceContext:
@@ -222,6 +223,7 @@ class PlaceContext:
             introduce_unknown=keys("introduce_unknown"),
             name_prefixes=keys("name_prefixes"),
             not_names=keys("not_names"),
+            capitals=keys("capitals"),
         )
 
     def context_word(self, token: str) -> str | None:
@@ -280,6 +282,7 @@ class Gazetteer:
                 if index not in ids:
                     ids.append(index)
         self._blocked = frozenset(context.not_places)
+        self.capitals = context.capitals
         # First token → the token sequences starting with it, longest first.
         by_first: dict[str, list[tuple[str, ...]]] = {}
         for name in [*self._names, *self._blocked]:

@@ -216,3 +216,13 @@ def test_the_day_of_a_statement_is_not_taken_for_the_day_of_the_event() -> None:
     assert not flagged("قال المرصد، الجمعة، إن الطائرات قصفت مدينة دوما.")
     assert not flagged("أعلن الدفاع المدني، الجمعة، مقتل خمسة مدنيين بقصف على مدينة دوما.")
     assert not flagged("قصفت الطائرات الحربية، الجمعة، مدينة دوما.")
+
+
+def test_a_capital_standing_for_its_government_is_not_a_second_place() -> None:
+    text = "قصفت الطائرات أمس مدينة دوما، فيما نفت دمشق استخدام الغاز."
+    assert [e.location_text for e in events(text)] == ["دوما"]
+    # introduced by a preposition or "قرب العاصمة", it is a place (or situates another)
+    both = "قصفت الطائرات أمس مدينة دوما وأحياء في دمشق."
+    assert {e.location_text for e in events(both)} == {"دوما", "دمشق"}
+    near = "قصفت الطائرات أمس مدينة دوما الواقعة قرب العاصمة دمشق."
+    assert [e.location_text for e in events(near)] == ["دوما"]
