@@ -18,10 +18,11 @@ Two events may describe the same real-world event when all of these hold:
 - **date**: two stated days at a precise place are at most `LAG_DAYS` apart when one of them
   is given relative to publication ("أمس": reports lag), for the same sub-type and with
   corroboration (below); two named days that differ are two days; any other date is a window
-  that must overlap the other date: a publication date covers the day before, an accusation
-  or a denial may be about an event up to `STATEMENT_DAYS` before its date, a chemical attack
-  mentioned without its own date up to `CHEMICAL_REFERENCE_DAYS` before; dates known only to
-  the week or the month (precision 2, 3) are compared with each other only;
+  that must overlap the other date: a publication date covers the day before, an accusation,
+  a denial or a statement dated before it names the event may be about an event up to
+  `STATEMENT_DAYS` before its date, a chemical attack mentioned without its own date up to
+  `CHEMICAL_REFERENCE_DAYS` before; dates known only to the week or the month (precision 2, 3)
+  are compared with each other only, except for a rare kind of incident;
 - **actors**: no contradiction between known actor1s (the same actor, allies such as the
   Syrian and Russian air forces, or an unidentified one); in battles either side may be named
   first; the actor1 of an accusation or a denial (often the accuser) is not evidence, and the
