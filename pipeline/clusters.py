@@ -340,15 +340,16 @@ def _actors_agree(a: Event, b: Event) -> str | None:
 
 
 def same_article_allowed(a: Event, b: Event) -> bool:
-    """Events of one article stay apart unless one's date is derived (or a statement's, or only
-    the week or month of a rare incident) and the place is the same.
+    """Events of one article stay apart unless one's date is derived (or a statement's: an
+    accusation, a denial, a reaction; or only the week or month of a rare incident) and the
+    place is the same.
 
     The within-article pass (pipeline/dedup.py) already merged what the article tells as one
     event; what it kept apart the article distinguishes, by place or by an explicit day.
     """
     if a.article_id != b.article_id:
         return True
-    not_own = DERIVED_DATE_FLAGS | {"date_of_statement"}
+    not_own = DERIVED_DATE_FLAGS | STATEMENT_FLAGS
     derived = bool(not_own & set(a.flags)) or bool(not_own & set(b.flags))
     # "الهجوم الكيماوي الأسبوع الماضي" and "في السابع من أبريل" in one article: one attack.
     rare = a.sub_event_type == b.sub_event_type and a.sub_event_type in DISTINCTIVE_SUB_TYPES

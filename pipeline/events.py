@@ -29,7 +29,7 @@ from pipeline.document import (
 )
 from pipeline.gazetteer import Gazetteer, haversine_km
 from pipeline.normalize import Folded, fold
-from pipeline.tolls import clause_tolls, fatalities, find_toll
+from pipeline.tolls import CLAUSE_BREAK, clause_tolls, fatalities, find_toll
 from pipeline.triggers import (
     Lexicon,
     SentenceReading,
@@ -344,8 +344,12 @@ def statement_dated(
         return False  # no date of its own: nothing to mistake for the event's day
     inherited = "date_inherited" in flags
     if trigger.referred:
-        # "ردا على الهجوم الكيماوي في السابع من أبريل": a date after the event names its day.
-        return inherited or mention.end <= trigger.start
+        # "ردا على الهجوم الكيماوي في السابع من أبريل": a date after the event, in its clause,
+        # names its day; one in a later clause ("…، في حين … اليوم") does not.
+        if inherited or mention.end <= trigger.start:
+            return True
+        between = sentence.text[trigger.end - sentence.start : mention.start - sentence.start]
+        return CLAUSE_BREAK.search(between) is not None
     if news:
         return False
     if inherited:

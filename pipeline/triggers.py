@@ -31,7 +31,7 @@ FUTURE_WINDOW = 60
 REFERENCE_WINDOW = 40
 # At most this many words between a statement verb and the date that follows it ("قال وزير
 # الخارجية الروسي سيرغي لافروف، الجمعة،").
-STATEMENT_SUBJECT_WORDS = 10
+STATEMENT_SUBJECT_WORDS = 12
 
 
 @dataclass(frozen=True)
