@@ -328,6 +328,15 @@ def test_a_rare_incident_known_to_the_week_joins_the_day_it_contains() -> None:
     assert not together(event("e4"), event("e5", **last_week, published=at(14)))
 
 
+def test_a_statements_date_does_not_tell_two_events_of_one_article_apart() -> None:
+    chemical = {"sub_event_type": "Chemical weapon", "article_id": "art-1"}
+    attack = event("e1", **chemical, published=at(10))
+    said = event("e2", **chemical, event_date=day(10), flags=["alleged"], published=at(10))
+    assert together(attack, said)
+    # without the flag, the article names two days: two events
+    assert not together(attack, event("e3", **chemical, event_date=day(10), published=at(10)))
+
+
 def test_a_statements_date_lets_a_chemical_attack_mentioned_again_join_it() -> None:
     chemical = {"sub_event_type": "Chemical weapon"}
     attack = event("e1", **chemical, published=at(7, 20))

@@ -216,6 +216,9 @@ def test_the_day_of_a_statement_is_not_taken_for_the_day_of_the_event() -> None:
     assert not flagged("قال المرصد، الجمعة، إن الطائرات قصفت مدينة دوما.")
     assert not flagged("أعلن الدفاع المدني، الجمعة، مقتل خمسة مدنيين بقصف على مدينة دوما.")
     assert not flagged("قصفت الطائرات الحربية، الجمعة، مدينة دوما.")
+    # the event as a topic, and the day in a later clause: the statement's day
+    assert flagged("قالت النائبة إن الحكومة تدرس تقارير عن هجوم كيماوي على مدينة دوما، الأحد.")
+    assert not flagged("قالت النائبة إن الحكومة تدرس تقارير عن هجوم كيماوي على مدينة دوما الأحد.")
 
 
 def test_a_capital_standing_for_its_government_is_not_a_second_place() -> None:
