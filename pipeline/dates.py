@@ -873,6 +873,16 @@ def _find(text: str, published: dt.date | None, base: int) -> list[tuple[DateMen
     return found
 
 
+def day_mentions(text: str, published: dt.date | None, base: int = 0) -> list[DateMention]:
+    """The expressions of `text` that resolve to one day, in order (for choosing, among a
+    sentence's days, the one told next to an event's words)."""
+    return [
+        mention
+        for mention, role in _find(text, published, base)
+        if mention.date is not None and mention.precision == 1 and role != FUTURE_FROM
+    ]
+
+
 def best_date(text: str, published: dt.date | None, base: int = 0) -> DateMention | None:
     """The time expression of `text` most likely to date its event (see `_best`), or None."""
     return _best(_find(text, published, base))

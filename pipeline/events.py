@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pipeline import __version__
 from pipeline.actors import assign_roles, find_actors, find_reporter, fits
-from pipeline.dates import sentence_dates
+from pipeline.dates import day_mentions, sentence_dates
 from pipeline.dedup import IMPLIED_ATTACKER
 from pipeline.document import (
     ActorMention,
@@ -67,6 +67,11 @@ LOCATING = re.compile(r"(?:(?:في|ب|ل) ?(?:مدينه|محافظه|منطقه
 # A place this close to an earlier place of the sentence, and introduced as its location, only
 # says where the earlier place is ("حي الزهراء في مدينة حمص"); it is not a second event.
 LOCATING_KM = 40.0
+# At most two words (adjectives: "العسكري", "الجوية") and then "في"/"ب" between a place and the
+# city or governorate that locates it.
+LOCATING_GAP = re.compile(r"\s*(?:[\w\u0640]+\s+){0,2}(?:في\s+|ب)")
+# A city this populous is a governorate's centre, and "في X" after a place names its area.
+LOCATING_CITY_POPULATION = 50_000
 # Words before a place that make it a destination ("إلى إدلب", "باتجاه الشمال", "وجهتهم الرقة").
 DESTINATION = re.compile(r"(?:الي|نحو|باتجاه|وجهتهم|وجهتها|صوب|لتكون وجهتهم) (?:\w+ )?$")
 # Words between a place and the next that only join a list: "، " or " و" (clitic left over).
@@ -89,6 +94,9 @@ LOCATIVE = re.compile(
 PLACE_WORD = re.compile(r"^(?:قري|بلد|مدين|حي|مخيم|منطق|ناحي|مزرع|خرب|تل|جبل|معبر|مطار|قاعد|سوق)")
 ARRIVAL = re.compile(r"(?<!\w)[وف]?(?:وصل|وصول)")
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+# At most this many words between an event's words and the day told for it ("هجوم كيميائي
+# مساء السبت", "غارات على مدينة دوما السبت").
+TRIGGER_DATE_WORDS = 6
 # "العاصمة (السورية)" between a preposition and the capital's name.
 CAPITAL_WORD = re.compile(r" (?:ال)?عاصمه (?:(?:ال)?سوريه )?$")
 # Place kinds that only situate a more specific place named beside them ("دوما بريف دمشق").
@@ -171,6 +179,7 @@ def most_specific(
                 and len(_gap(sentence, places[i - 1], p).split()) <= SITUATING_GAP_WORDS
             )
             or (LOCATING.search(_before(sentence, p)) and _near_earlier(p, places[:i]))
+            or _locates_previous(sentence, places[i - 1], p)
         )
     ]
     specific = [p for p in places if p.place is None or p.place.kind not in AREA_KINDS]
@@ -204,6 +213,19 @@ def _gap(sentence: Sentence, first: PlaceMention, second: PlaceMention) -> str:
 def _before(sentence: Sentence, place: PlaceMention) -> str:
     """The folded words before a place, without "العاصمة" ("قرب العاصمة دمشق" = "قرب دمشق")."""
     return CAPITAL_WORD.sub(" ", fold(sentence.text[: place.start - sentence.start]))[-16:]
+
+
+def _locates_previous(sentence: Sentence, previous: PlaceMention, place: PlaceMention) -> bool:
+    """ "مطار التيفور العسكري في حمص": right after a place, "في X" where X is a big city of the
+    same governorate (or the governorate) says where that place is, however far the city."""
+    gap = _gap(sentence, previous, place)
+    if not LOCATING_GAP.fullmatch(gap):
+        return False
+    here, there = place.place, previous.place
+    if here is None or there is None or here.admin1 is None or here.admin1 != there.admin1:
+        return False
+    bigger = here.population >= LOCATING_CITY_POPULATION > there.population
+    return here.kind in AREA_KINDS or (here.kind == "city" and bigger)
 
 
 def _near_earlier(place: PlaceMention, earlier: list[PlaceMention]) -> bool:
@@ -326,6 +348,31 @@ def tolls_by_place(sentence: Sentence, places: list[PlaceMention]) -> dict[int, 
     return owned
 
 
+def date_of_trigger(
+    sentence: Sentence,
+    trigger: Trigger,
+    date: tuple[DateMention | None, list[str]],
+    published: dt.date | None,
+) -> tuple[DateMention | None, list[str]]:
+    """The date of one event of the sentence: the day told right after its words, in the same
+    clause, when the sentence names several days ("تتوعد دول غربية منذ يومين … بعدما تحدث
+    مسعفون عن هجوم كيميائي مساء السبت": the attack was on Saturday); else the sentence's."""
+    mention, flags = date
+    if mention is None or flags:
+        return date
+    days = day_mentions(sentence.text, published, sentence.start)
+    if len({d.date for d in days}) < 2:
+        return date
+    for day in days:
+        if day.start < trigger.end:
+            continue
+        between = sentence.text[trigger.end - sentence.start : day.start - sentence.start]
+        if len(between.split()) <= TRIGGER_DATE_WORDS and not CLAUSE_BREAK.search(between):
+            return day, []
+        break
+    return date
+
+
 def statement_dated(
     sentence: Sentence,
     trigger: Trigger,
@@ -439,8 +486,10 @@ def sentence_events(
         # each event claiming the total, they keep none (GUIDELINES: deaths of THIS event).
         shared = len(event_places) > 2
         own_tolls = tolls_by_place(sentence, [p for p in event_places if p is not None])
+        event_date = date_of_trigger(sentence, trigger, date, published)
+        event_day, event_date_flags = event_date
         statement_date = statement_dated(
-            sentence, trigger, date, has_toll or reporter is not None, context.lexicon
+            sentence, trigger, event_date, has_toll or reporter is not None, context.lexicon
         )
         for place in event_places:
             place_toll, place_shared = toll, shared
@@ -448,7 +497,7 @@ def sentence_events(
                 # A place in a clause without a toll has none of its own.
                 place_toll = own_tolls.get(place.start, Toll()) if place else Toll()
                 place_shared = sum(t is place_toll for t in own_tolls.values()) > 2
-            flags = list(reading.flags) + list(date_flags)
+            flags = list(reading.flags) + list(event_date_flags)
             if statement_date:
                 flags.append("date_of_statement")
             if place is None:
@@ -490,10 +539,10 @@ def sentence_events(
                     latitude=resolved.latitude if resolved else None,
                     longitude=resolved.longitude if resolved else None,
                     geo_precision=place.geo_precision if resolved and place else None,
-                    event_date=date_mention.date if date_mention else None,
-                    date_start=date_mention.date_start if date_mention else None,
-                    date_text=(date_mention.text or None) if date_mention else None,
-                    date_precision=date_mention.precision if date_mention else None,
+                    event_date=event_day.date if event_day else None,
+                    date_start=event_day.date_start if event_day else None,
+                    date_text=(event_day.text or None) if event_day else None,
+                    date_precision=event_day.precision if event_day else None,
                     killed_low=None if place_shared else place_toll.killed_low,
                     killed_high=None if place_shared else place_toll.killed_high,
                     injured_low=None if place_shared else place_toll.injured_low,

@@ -229,3 +229,17 @@ def test_a_capital_standing_for_its_government_is_not_a_second_place() -> None:
     assert {e.location_text for e in events(both)} == {"دوما", "دمشق"}
     near = "قصفت الطائرات أمس مدينة دوما الواقعة قرب العاصمة دمشق."
     assert [e.location_text for e in events(near)] == ["دوما"]
+
+
+def test_the_day_told_next_to_the_event_is_its_date() -> None:
+    # published on Saturday 10 March: "الأحد" is the 4th, "مساء السبت" the 10th
+    (event,) = events("قال المرصد الأحد إن الطائرات قصفت مدينة دوما مساء السبت.")
+    assert event.event_date == dt.date(2018, 3, 10)
+    # one day in the sentence: it dates the event wherever it stands
+    (event,) = events("قال المرصد الأحد إن الطائرات قصفت مدينة دوما.")
+    assert event.event_date == dt.date(2018, 3, 4)
+
+
+def test_a_big_city_after_a_place_says_where_the_place_is() -> None:
+    found = events("قصفت الطائرات أمس مطار الشعيرات العسكري في حمص.")
+    assert [e.location for e in found] == ["Shayrat Airbase"]

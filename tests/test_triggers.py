@@ -137,3 +137,9 @@ def test_an_event_named_as_the_topic_of_a_statement_is_referred() -> None:
 
     assert referred("تحدث الرئيس الروسي، الاثنين، بشأن الهجوم الكيماوي في دوما") == [True]
     assert referred("شنت الطائرات الحربية أمس غارات على مدينة دوما") == [False]
+
+
+def test_suspected_attackers_are_alleged() -> None:
+    text = "استهدفت غارة يعتقد أنها إسرائيلية مطار التيفور العسكري أمس"
+    found = read_sentence(Sentence(0, 0, len(text), text, 0), load_lexicon())
+    assert found.triggers and "alleged" in found.flags
