@@ -25,7 +25,8 @@ Two events may describe the same real-world event when all of these hold:
   are compared with each other only, except for a rare kind of incident;
 - **actors**: no contradiction between known actor1s (the same actor, allies such as the
   Syrian and Russian air forces, or an unidentified one); in battles either side may be named
-  first; the actor1 of an accusation or a denial (often the accuser) is not evidence, and the
+  first; the actor1 of an accusation or a denial (often the accuser), or one the report does not
+  name itself (taken from an earlier sentence), is not evidence, and the
   perpetrator of a chemical attack or a suicide bombing is disputed, not contradicted;
 - **article**: an article that tells two events apart (two places, two explicit days) is
   believed: its events stay apart;
@@ -302,8 +303,13 @@ def actors_compatible(a: str | None, b: str | None) -> bool:
 
 
 def _actor1(event: Event) -> str | None:
-    """actor1 as evidence: not when unidentified, nor in an accusation or a denial."""
-    return None if STATEMENT_FLAGS & set(event.flags) else _known(event.actor1)
+    """actor1 as evidence: not when unidentified, nor in an accusation or a denial, nor when
+    the report does not name it (taken from an earlier sentence of the article)."""
+    if STATEMENT_FLAGS & set(event.flags):
+        return None
+    if event.actor1_text is None or event.actor1_text not in event.sentence:
+        return None
+    return _known(event.actor1)
 
 
 def actor_match(a: Event, b: Event) -> str | None:

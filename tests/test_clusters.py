@@ -81,6 +81,9 @@ def event(eid: str, **changes: object) -> Event:
         **DOUMA,
     }
     fields.update(changes)
+    if fields.get("actor1") and "actor1_text" not in changes:
+        # the report names its actor (an actor taken from another sentence is no evidence)
+        fields["actor1_text"] = str(fields["sentence"]).split()[0]
     if "event_date" in changes and "date_start" not in changes:
         fields["date_start"] = changes["event_date"]
     return Event.model_validate(fields)
@@ -474,6 +477,14 @@ def test_a_mention_joins_the_most_reported_of_the_events_it_may_refer_to() -> No
     found = groups(reports)
     assert frozenset({"a1", "a2", "a3", "m1"}) in found
     assert frozenset({"b1"}) in found
+
+
+def test_an_actor_the_report_does_not_name_is_not_evidence() -> None:
+    strike = event("e1", actor1=SYRIA, published=at(7, 20))
+    assert not together(strike, event("e2", actor1=COALITION, published=at(8)))
+    # the coalition was named in an earlier sentence of the article, not in this report
+    inherited = event("e3", actor1=COALITION, actor1_text="التحالف الدولي", published=at(8))
+    assert together(strike, inherited)
 
 
 def test_the_actor_of_an_accusation_or_denial_is_not_evidence() -> None:
