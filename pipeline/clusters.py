@@ -228,12 +228,14 @@ def date_window(event: Event) -> tuple[dt.date, dt.date] | None:
     if event.event_date is None:
         return None
     start, end = sorted((event.date_start or event.event_date, event.event_date))
-    start = min(start, end - dt.timedelta(days=reach_back_days(event)))
+    # First the uncertainty of the date itself ("قبل نحو أسبوع" is a window around its day),
+    # then how far back a mention may refer from it.
     width = PRECISION_WIDTH_DAYS.get(event.date_precision or 1, 0)
     missing = width - (end - start).days
     if missing > 0:
         start -= dt.timedelta(days=missing // 2)
         end += dt.timedelta(days=missing - missing // 2)
+    start = min(start, end - dt.timedelta(days=reach_back_days(event)))
     return start, end
 
 
