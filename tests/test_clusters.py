@@ -340,6 +340,21 @@ def test_a_statements_date_does_not_tell_two_events_of_one_article_apart() -> No
     assert not together(attack, event("e3", **chemical, event_date=day(10), published=at(10)))
 
 
+def test_an_approximate_date_is_a_window_around_its_day_before_reaching_back() -> None:
+    # "قبل نحو أسبوع" in an accusation published on the 13th: about the 6th, month precision
+    about = event(
+        "e2",
+        sub_event_type="Chemical weapon",
+        event_date=day(6),
+        date_precision=3,
+        flags=["alleged"],
+        published=at(13),
+    )
+    start, end = date_window(about)
+    assert start <= day(7) <= end
+    assert together(event("e1", sub_event_type="Chemical weapon", published=at(7, 20)), about)
+
+
 def test_a_statements_date_lets_a_chemical_attack_mentioned_again_join_it() -> None:
     chemical = {"sub_event_type": "Chemical weapon"}
     attack = event("e1", **chemical, published=at(7, 20))
