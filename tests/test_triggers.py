@@ -143,3 +143,13 @@ def test_suspected_attackers_are_alleged() -> None:
     text = "استهدفت غارة يعتقد أنها إسرائيلية مطار التيفور العسكري أمس"
     found = read_sentence(Sentence(0, 0, len(text), text, 0), load_lexicon())
     assert found.triggers and "alleged" in found.flags
+
+
+def test_the_toll_of_a_whole_escalation_is_not_an_event() -> None:
+    text = "قال المرصد إن 300 مدني قضوا جميعاً خلال تصعيد عمليات القصف على مدن دوما وحرستا وعربين"
+    assert reading(text) == []
+
+
+def test_talks_to_reach_an_agreement_are_not_one() -> None:
+    assert reading("عقد اجتماع أمس بين الطرفين للبحث في التوصل إلى اتفاق حول المدينة") == []
+    assert types("أعلنت روسيا أمس التوصل إلى اتفاق حول المدينة") == {"Agreement"}
