@@ -173,6 +173,12 @@ LOCK_FILE = ".lock"
 # --- pairwise rules ---------------------------------------------------------------------------
 
 
+def both_rare(a: Event, b: Event) -> bool:
+    """Both report the same rare kind of incident (a chemical attack, a suicide bombing), which
+    its kind, place and time identify."""
+    return a.sub_event_type == b.sub_event_type and a.sub_event_type in DISTINCTIVE_SUB_TYPES
+
+
 def sub_types_compatible(a: str, b: str) -> bool:
     """Whether two sub-event types (of one event type) may name the same incident."""
     return a == b or any(a in group and b in group for group in COMPATIBLE_SUB_TYPES)
@@ -273,8 +279,7 @@ def date_match(a: Event, b: Event, lag: bool = True) -> str | None:
     window_a, window_b = date_window(a), date_window(b)
     if window_a is None or window_b is None:
         return None
-    rare = a.sub_event_type == b.sub_event_type and a.sub_event_type in DISTINCTIVE_SUB_TYPES
-    if ((a.date_precision or 1) > 1) != ((b.date_precision or 1) > 1) and not rare:
+    if ((a.date_precision or 1) > 1) != ((b.date_precision or 1) > 1) and not both_rare(a, b):
         return None
     gap = _window_gap(window_a, window_b)
     precise = all(_own_day(e) and (e.geo_precision or 1) == 1 for e in (a, b))
@@ -340,10 +345,10 @@ def _actors_agree(a: Event, b: Event) -> str | None:
     reports of such an incident at one place and time naming different actors are still one
     incident (the kind, place and date identify it).
     """
-    kind = a.sub_event_type
-    if kind in DISTINCTIVE_SUB_TYPES and b.sub_event_type == kind:
+    if both_rare(a, b):
         agree = actor_match(a, b)
-        return agree or f"actor1 {_actor1(a)}/{_actor1(b)} disputed, as for any {kind.lower()}"
+        kind = a.sub_event_type.lower()
+        return agree or f"actor1 {_actor1(a)}/{_actor1(b)} disputed, as for any {kind}"
     return actor_match(a, b)
 
 
@@ -360,9 +365,8 @@ def same_article_allowed(a: Event, b: Event) -> bool:
     not_own = DERIVED_DATE_FLAGS | STATEMENT_FLAGS
     derived = bool(not_own & set(a.flags)) or bool(not_own & set(b.flags))
     # "الهجوم الكيماوي الأسبوع الماضي" and "في السابع من أبريل" in one article: one attack.
-    rare = a.sub_event_type == b.sub_event_type and a.sub_event_type in DISTINCTIVE_SUB_TYPES
     week_or_month = (a.date_precision or 1) > 1 or (b.date_precision or 1) > 1
-    return (derived or (rare and week_or_month)) and _same_named_place(a, b)
+    return (derived or (both_rare(a, b) and week_or_month)) and _same_named_place(a, b)
 
 
 def match(anchor: Event, event: Event, lag: bool = True) -> str | None:

@@ -330,12 +330,14 @@ def article_places(doc: Document, gazetteer: Gazetteer) -> ArticlePlaces:
     return ArticlePlaces(offsets, admin1s)
 
 
-def tolls_by_place(sentence: Sentence, places: list[PlaceMention]) -> dict[int, Toll] | None:
+def tolls_by_place(
+    clauses: list[tuple[int, int, Toll]], places: list[PlaceMention]
+) -> dict[int, Toll] | None:
     """Each place's own toll (keyed by the place's start) when the sentence tells the tolls of
-    different places in different clauses: "مقتل ستة في غارات على الرقة، بالتزامن مع مقتل
-    أربعة في قصف على حاجز هنيدة" is six at one place and four at the other, not ten at both.
-    None when it does not, and the sentence's toll is the toll of its events."""
-    clauses = clause_tolls(sentence.text, base=sentence.start)
+    different places in different clauses (`clauses`, from `tolls.clause_tolls`): "مقتل ستة في
+    غارات على الرقة، بالتزامن مع مقتل أربعة في قصف على حاجز هنيدة" is six at one place and four
+    at the other, not ten at both. None when it does not, and the sentence's toll is the toll of
+    its events."""
     if len(clauses) < 2:
         return None
     owned: dict[int, Toll] = {}
@@ -348,25 +350,30 @@ def tolls_by_place(sentence: Sentence, places: list[PlaceMention]) -> dict[int, 
     return owned
 
 
+def _after_trigger(sentence: Sentence, trigger: Trigger, offset: int) -> str:
+    """The sentence's text from the end of the trigger to `offset`."""
+    return sentence.text[trigger.end - sentence.start : offset - sentence.start]
+
+
 def date_of_trigger(
     sentence: Sentence,
     trigger: Trigger,
     date: tuple[DateMention | None, list[str]],
-    published: dt.date | None,
+    days: list[DateMention],
 ) -> tuple[DateMention | None, list[str]]:
     """The date of one event of the sentence: the day told right after its words, in the same
-    clause, when the sentence names several days ("تتوعد دول غربية منذ يومين … بعدما تحدث
-    مسعفون عن هجوم كيميائي مساء السبت": the attack was on Saturday); else the sentence's."""
+    clause, when the sentence names several days (`days`, from `dates.day_mentions`: "تتوعد دول
+    غربية منذ يومين … بعدما تحدث مسعفون عن هجوم كيميائي مساء السبت": the attack was on
+    Saturday); else the sentence's."""
     mention, flags = date
     if mention is None or flags:
         return date
-    days = day_mentions(sentence.text, published, sentence.start)
     if len({d.date for d in days}) < 2:
         return date
     for day in days:
         if day.start < trigger.end:
             continue
-        between = sentence.text[trigger.end - sentence.start : day.start - sentence.start]
+        between = _after_trigger(sentence, trigger, day.start)
         if len(between.split()) <= TRIGGER_DATE_WORDS and not CLAUSE_BREAK.search(between):
             return day, []
         break
@@ -395,8 +402,7 @@ def statement_dated(
         # names its day; one in a later clause ("…، في حين … اليوم") does not.
         if inherited or mention.end <= trigger.start:
             return True
-        between = sentence.text[trigger.end - sentence.start : mention.start - sentence.start]
-        return CLAUSE_BREAK.search(between) is not None
+        return CLAUSE_BREAK.search(_after_trigger(sentence, trigger, mention.start)) is not None
     if news:
         return False
     if inherited:
@@ -449,6 +455,11 @@ def sentence_events(
         and (date_mention.date - date_mention.date_start).days > CAMPAIGN_DAYS
     ):
         return []  # "منذ 19 حزيران": a campaign told as a whole, not one event
+    # Read once for all the sentence's triggers: the tolls clause by clause (only a sentence
+    # with several places can split them) and the days it names (only its own date can differ
+    # from one event to another).
+    clauses = clause_tolls(sentence.text, base=sentence.start) if len(places) > 1 else []
+    days = day_mentions(sentence.text, doc.published_date, sentence.start) if own_date else []
     events: list[Event] = []
     for trigger in reading.triggers:
         if any(
@@ -485,8 +496,8 @@ def sentence_events(
         # A toll stated once for a list of places cannot be split between them: rather than
         # each event claiming the total, they keep none (GUIDELINES: deaths of THIS event).
         shared = len(event_places) > 2
-        own_tolls = tolls_by_place(sentence, [p for p in event_places if p is not None])
-        event_date = date_of_trigger(sentence, trigger, date, published)
+        own_tolls = tolls_by_place(clauses, [p for p in event_places if p is not None])
+        event_date = date_of_trigger(sentence, trigger, date, days)
         event_day, event_date_flags = event_date
         statement_date = statement_dated(
             sentence, trigger, event_date, has_toll or reporter is not None, context.lexicon
